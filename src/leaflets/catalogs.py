@@ -1,0 +1,127 @@
+"""Reading gettext catalogues straight from ``.po`` files, and looking strings up in them.
+
+No compiled ``.mo`` is kept anywhere: a build reads the ``.po`` a translator just saved, so
+there is no compile step to forget.
+"""
+
+from __future__ import annotations
+
+import gettext as _gettext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import PoFileError, read_po
+
+from .errors import CatalogError
+
+SOURCE = "source"
+TRANSLATED = "translated"
+FUZZY = "fuzzy"
+UNTRANSLATED = "untranslated"
+MISSING = "missing"  # the string is not in the catalogue at all: run `leaflets update`
+PSEUDO = "pseudo"
+#: Statuses that show the source text instead of a translation.
+FALLBACK = frozenset({FUZZY, UNTRANSLATED, MISSING})
+
+
+def read_catalog(path: Path) -> Catalog:
+    """Parse a ``.po`` or ``.pot`` file, reporting any malformed line as ``path:line``."""
+    try:
+        with path.open("rb") as handle:
+            catalog = read_po(handle, abort_invalid=True)
+    except FileNotFoundError:
+        raise CatalogError(path, None, "no such catalogue") from None
+    except PoFileError as exc:
+        raise CatalogError(path, exc.lineno, _plain(exc)) from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise CatalogError(path, None, f"cannot be read: {exc}") from None
+    _check_complete(path, catalog)
+    return catalog
+
+
+def _plain(exc: PoFileError) -> str:
+    text = str(exc)
+    # Babel's message repeats the line: "msg on 12" / "…: 12". Keep its words only.
+    return text.split(" on ")[0] if " on " in text else text
+
+
+def _check_complete(path: Path, catalog: Catalog) -> None:
+    """Catch what Babel reads without complaint: a file cut off after a ``msgid``."""
+    text = path.read_bytes().decode("utf-8", "replace").rstrip("\n")
+    last = text.rsplit("\n", 1)[-1].strip()
+    lines = text.count("\n") + 1
+    if last.startswith(("msgid ", "msgctxt ", "msgid_plural ")):
+        raise CatalogError(path, lines, "file ends inside an entry: a msgstr is missing")
+    if last.startswith(('msgstr', '"')) and not last.endswith('"'):
+        raise CatalogError(path, lines, "file ends inside a string: the closing quote is missing")
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """One string as a document shows it, and why."""
+
+    msgid: str
+    text: str
+    status: str
+    line: int | None = None
+    context: str | None = None
+
+    @property
+    def fallback(self) -> bool:
+        return self.status in FALLBACK
+
+
+@dataclass
+class Translator:
+    """Looks strings up for one locale and records every lookup, so a build knows its fallbacks."""
+
+    locale: str
+    catalog: Catalog | None = None
+    path: Path | None = None
+    transform: object = None  # a callable turning source text into pseudo-text
+    seen: dict[tuple[str | None, str], Lookup] = field(default_factory=dict)
+
+    def lookup(self, msgid: str, context: str | None = None, n: int | None = None,
+               plural: str | None = None) -> Lookup:
+        result = self._lookup(msgid, context, n, plural)
+        self.seen.setdefault((context, msgid), result)
+        return result
+
+    def _lookup(self, msgid, context, n, plural) -> Lookup:
+        source_text = msgid if n is None or n == 1 or plural is None else plural
+        if self.transform is not None:
+            return Lookup(msgid, self.transform(source_text), PSEUDO, context=context)
+        if self.catalog is None:
+            return Lookup(msgid, source_text, SOURCE, context=context)
+        message: Message | None = self.catalog.get(msgid, context=context)
+        if message is None:
+            return Lookup(msgid, source_text, MISSING, context=context)
+        line = getattr(message, "lineno", None)
+        if message.fuzzy:
+            return Lookup(msgid, source_text, FUZZY, line, context)
+        string = message.string
+        if isinstance(string, tuple | list):
+            index = self._plural_index(n if n is not None else 1)
+            string = string[index] if index < len(string) else ""
+        if not string:
+            return Lookup(msgid, source_text, UNTRANSLATED, line, context)
+        return Lookup(msgid, string, TRANSLATED, line, context)
+
+    def _plural_index(self, n: int) -> int:
+        assert self.catalog is not None
+        return int(_gettext.c2py(self.catalog.plural_expr or "(n != 1)")(n))
+
+    @property
+    def fallbacks(self) -> list[Lookup]:
+        return [item for item in self.seen.values() if item.fallback]
+
+
+def message_id(message: Message) -> str:
+    return message.id[0] if isinstance(message.id, tuple | list) else message.id
+
+
+def message_strings(message: Message) -> list[str]:
+    if isinstance(message.string, tuple | list):
+        return [s for s in message.string if s]
+    return [message.string] if message.string else []

@@ -1,0 +1,32 @@
+"""One document of the build matrix: a leaflet in a locale and an edition."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Document:
+    leaflet: str
+    locale: str
+    edition: str = "standard"
+    #: The second language of a bilingual edition.
+    partner: str | None = None
+
+    @property
+    def stem(self) -> str:
+        """A file name that sorts by leaflet, then language, then edition."""
+        lang = f"{self.locale}+{self.partner}" if self.partner else self.locale
+        suffix = "" if self.edition in ("standard", "bilingual") else f"-{self.edition}"
+        return f"{self.leaflet}-{lang}{suffix}"
+
+    @property
+    def pdf_name(self) -> str:
+        return f"{self.stem}.pdf"
+
+    @property
+    def html_name(self) -> str:
+        return f"{self.stem}.html"
+
+    def __str__(self) -> str:
+        return self.stem

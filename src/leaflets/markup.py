@@ -1,0 +1,106 @@
+"""Translations are plain text: the few inline tags a source string may hold, and nothing else.
+
+Jinja's i18n extension with autoescape marks every translation safe, so whatever HTML a
+translator writes would reach WeasyPrint as is (an ``<img>`` that fetches, a ``<link>``, a
+``style``). Here a translation is escaped, then only the inline tags its source string also
+has are turned back into markup.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from markupsafe import Markup, escape
+
+#: Inline tags a source string may use; they carry no attributes and fetch nothing.
+ALLOWED_TAGS = ("strong", "br")
+_TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w:-]*)([^>]*)>|<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.S)
+_ALLOWED_ESCAPED = re.compile(r"&lt;(/?)(%s)(\s*/)?&gt;" % "|".join(ALLOWED_TAGS))
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%%|%[sd]")
+_URL = re.compile(r"(?:https?|ftp|file|data|javascript):[^\s\"'<>)]*|www\.[^\s\"'<>)]+", re.I)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_PHONE = re.compile(r"\+?\d[\d ()-]{6,}\d")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+
+
+def tags(text: str) -> list[str]:
+    """The tags of ``text`` as normalised tokens (``<strong>``, ``</strong>``, ``<img src=...>``)."""
+    found = []
+    for match in _TAG.finditer(text):
+        if match[2] is None:
+            found.append(match[0])
+            continue
+        closing, name, rest = match[1], match[2].lower(), match[3].strip().rstrip("/").strip()
+        found.append(f"<{closing}{name}{' ' + rest if rest else ''}>")
+    return found
+
+
+def placeholders(text: str) -> Counter[str]:
+    return Counter(m[0] for m in PLACEHOLDER.finditer(text) if m[0] != "%%")
+
+
+def unsafe_tags(source: str, translation: str) -> list[str]:
+    """Tags of ``translation`` that are not allowed, or that its source does not have."""
+    allowed = Counter(t for t in tags(source) if _bare_allowed(t))
+    extra = []
+    for tag in tags(translation):
+        if _bare_allowed(tag) and allowed[tag] > 0:
+            allowed[tag] -= 1
+        else:
+            extra.append(tag)
+    return extra
+
+
+def missing_tags(source: str, translation: str) -> list[str]:
+    have = Counter(tags(translation))
+    missing = []
+    for tag in tags(source):
+        if have[tag] > 0:
+            have[tag] -= 1
+        else:
+            missing.append(tag)
+    return missing
+
+
+def placeholder_problem(source: str, translation: str) -> str | None:
+    """Describe how the translation's ``%(name)s`` placeholders differ from the source's."""
+    want, have = placeholders(source), placeholders(translation)
+    if want == have:
+        return None
+    missing = sorted((want - have).elements())
+    extra = sorted((have - want).elements())
+    parts = []
+    if missing:
+        parts.append("drops " + ", ".join(missing))
+    if extra:
+        parts.append("adds " + ", ".join(extra))
+    return " and ".join(parts)
+
+
+def _bare_allowed(tag: str) -> bool:
+    return re.fullmatch(r"</?(%s)>" % "|".join(ALLOWED_TAGS), tag) is not None
+
+
+def to_html(text: str) -> Markup:
+    """Escape ``text`` and restore the allowed bare inline tags."""
+    escaped = str(escape(text))
+    return Markup(_ALLOWED_ESCAPED.sub(lambda m: f"<{m[1]}{m[2]}>", escaped))
+
+
+def urls(text: str) -> list[str]:
+    return _URL.findall(text)
+
+
+def emails(text: str) -> list[str]:
+    return _EMAIL.findall(text)
+
+
+def phones(text: str) -> list[str]:
+    return _PHONE.findall(text)
+
+
+def numbers(text: str) -> list[str]:
+    """Numbers of ``text`` outside placeholders, tags and URLs."""
+    stripped = _URL.sub(" ", PLACEHOLDER.sub(" ", _TAG.sub(" ", text)))
+    return _NUMBER.findall(stripped)

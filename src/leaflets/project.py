@@ -1,0 +1,258 @@
+"""The content project: ``leaflets.toml`` and the folders it sits beside.
+
+A project is any folder holding ``leaflets.toml``, ``templates/`` and ``locales/``, the way a
+Sphinx project is a folder holding ``conf.py``. This repository's own content is the default.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, UnknownNameError
+
+SETTINGS_FILE = "leaflets.toml"
+EDITIONS = ("standard", "large-print", "bilingual")
+
+#: A value that may be given once, or per locale: ``"Clinic"`` or ``{en = "Clinic", tr = "Klinik"}``.
+Localized = str | dict[str, str]
+
+
+def localized(value: Localized | None, locale: str, source_locale: str) -> str:
+    """Pick the text of a localized setting for ``locale``, falling back to the source locale."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    for code in (locale, locale.split("-")[0].split("_")[0], source_locale):
+        if code in value:
+            return value[code]
+    return next(iter(value.values()), "")
+
+
+@dataclass(frozen=True)
+class Clinic:
+    name: Localized
+    doctor: str
+    phone: str
+    country: str
+    whatsapp: str = ""
+    emergency_number: str = ""
+    email: str = ""
+    website: str = ""
+    address: Localized = ""
+
+
+@dataclass(frozen=True)
+class Leaflet:
+    slug: str
+    template: str
+    version: str
+    published: dt.date
+    next_review: dt.date
+    sources: tuple[str, ...]
+    approved_by: str = ""
+    approved_on: dt.date | None = None
+    #: Maximum pages per edition, e.g. ``{"standard": 4}``; missing means no budget.
+    page_budget: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def approved(self) -> bool:
+        return bool(self.approved_by and self.approved_on)
+
+
+@dataclass(frozen=True)
+class Language:
+    """Per-locale settings: who reviewed the translation, and an optional paper override."""
+
+    code: str
+    reviewed_by: str = ""
+    reviewed_on: dt.date | None = None
+    paper: str = ""
+
+    @property
+    def reviewed(self) -> bool:
+        return bool(self.reviewed_by and self.reviewed_on)
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    settings_path: Path
+    source_locale: str
+    locales: tuple[str, ...]
+    leaflets: dict[str, Leaflet]
+    clinic: Clinic
+    languages: dict[str, Language]
+    editions: tuple[str, ...] = ("standard",)
+    paper: str = ""
+    print_shop: bool = False
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def locales_dir(self) -> Path:
+        return self.root / "locales"
+
+    @property
+    def pot_path(self) -> Path:
+        return self.locales_dir / "messages.pot"
+
+    @property
+    def mapping_path(self) -> Path:
+        return self.locales_dir / "babel.cfg"
+
+    def po_path(self, locale: str) -> Path:
+        return self.locales_dir / locale.replace("-", "_") / "LC_MESSAGES" / "messages.po"
+
+    def language(self, locale: str) -> Language:
+        return self.languages.get(locale) or Language(locale)
+
+    def leaflet(self, slug: str) -> Leaflet:
+        try:
+            return self.leaflets[slug]
+        except KeyError:
+            raise UnknownNameError("leaflet", slug, sorted(self.leaflets)) from None
+
+    def check_locale(self, locale: str) -> str:
+        from .locales import PSEUDO_LOCALES
+
+        if locale in self.locales or locale in PSEUDO_LOCALES:
+            return locale
+        raise UnknownNameError("locale", locale, [*self.locales, *PSEUDO_LOCALES])
+
+
+def find_project(start: Path | None = None) -> Path:
+    """Return the folder of the nearest ``leaflets.toml`` from ``start`` upward, else the default."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / SETTINGS_FILE).is_file():
+            return folder
+    return default_project_root()
+
+
+def default_project_root() -> Path:
+    """The embedded sample content: in the wheel, or the repository of an editable install."""
+    package = Path(__file__).resolve().parent
+    for candidate in (package / "default_project", package.parent.parent):
+        if (candidate / SETTINGS_FILE).is_file():
+            return candidate
+    raise ConfigError(f"no {SETTINGS_FILE} found here or above, and no default project is installed")
+
+
+def load_project(root: Path | str) -> Project:
+    """Read and validate ``leaflets.toml`` in ``root``."""
+    root = Path(root).resolve()
+    path = root / SETTINGS_FILE
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file (a project folder holds {SETTINGS_FILE})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"\(at line (\d+), column \d+\)", str(exc))
+        line = f":{match[1]}" if match else ""
+        raise ConfigError(f"{path}{line}: {exc}") from None
+    return _parse(root, path, text, data)
+
+
+def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
+    def where(key: str) -> str:
+        # tomllib forgets positions; find the key's line for the message.
+        for number, line in enumerate(text.splitlines(), 1):
+            if re.match(rf"\s*\[?\s*{re.escape(key)}\b", line):
+                return f"{path}:{number}"
+        return str(path)
+
+    def need(table: dict[str, Any], key: str, kind: type | tuple[type, ...], context: str) -> Any:
+        if key not in table:
+            raise ConfigError(f"{where(context)}: [{context}] needs {key!r}")
+        value = table[key]
+        if not isinstance(value, kind):
+            raise ConfigError(f"{where(key)}: {context}.{key} has the wrong type ({type(value).__name__})")
+        return value
+
+    source = data.get("source_locale", "en")
+    locales = tuple(data.get("locales", [source]))
+    if source not in locales:
+        locales = (source, *locales)
+
+    clinic_data = need(data, "clinic", dict, "clinic") if "clinic" in data else None
+    if clinic_data is None:
+        raise ConfigError(f"{path}: a [clinic] table is required (name, doctor, phone, country)")
+    clinic = Clinic(
+        name=need(clinic_data, "name", (str, dict), "clinic"),
+        doctor=need(clinic_data, "doctor", str, "clinic"),
+        phone=need(clinic_data, "phone", str, "clinic"),
+        country=need(clinic_data, "country", str, "clinic"),
+        whatsapp=clinic_data.get("whatsapp", ""),
+        emergency_number=str(clinic_data.get("emergency_number", "")),
+        email=clinic_data.get("email", ""),
+        website=clinic_data.get("website", ""),
+        address=clinic_data.get("address", ""),
+    )
+
+    leaflets: dict[str, Leaflet] = {}
+    for slug, entry in data.get("leaflets", {}).items():
+        context = f"leaflets.{slug}"
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+            raise ConfigError(f"{where(context)}: leaflet names use a-z, 0-9 and '-': {slug!r}")
+        published = need(entry, "published", dt.date, context)
+        next_review = need(entry, "next_review", dt.date, context)
+        if next_review <= published:
+            raise ConfigError(f"{where(context)}: next_review must come after published")
+        approved_on = entry.get("approved_on")
+        if approved_on is not None and not isinstance(approved_on, dt.date):
+            raise ConfigError(f"{where(context)}: approved_on must be a date (YYYY-MM-DD)")
+        leaflets[slug] = Leaflet(
+            slug=slug,
+            template=entry.get("template", f"{slug}.html"),
+            version=str(need(entry, "version", (str, int, float), context)),
+            published=published,
+            next_review=next_review,
+            sources=tuple(need(entry, "sources", list, context)),
+            approved_by=entry.get("approved_by", ""),
+            approved_on=approved_on,
+            page_budget=dict(entry.get("page_budget", {})),
+        )
+    if not leaflets:
+        raise ConfigError(f"{path}: no leaflets declared (add a [leaflets.NAME] table)")
+
+    languages = {}
+    for code, entry in data.get("languages", {}).items():
+        if code not in locales:
+            raise ConfigError(f"{where('languages.' + code)}: [languages.{code}] is not in locales")
+        reviewed_on = entry.get("reviewed_on")
+        if reviewed_on is not None and not isinstance(reviewed_on, dt.date):
+            raise ConfigError(f"{where('languages.' + code)}: reviewed_on must be a date")
+        languages[code] = Language(
+            code=code,
+            reviewed_by=entry.get("reviewed_by", ""),
+            reviewed_on=reviewed_on,
+            paper=entry.get("paper", ""),
+        )
+
+    editions = tuple(data.get("editions", ["standard"]))
+    for edition in editions:
+        if edition not in EDITIONS:
+            raise ConfigError(f"{where('editions')}: unknown edition {edition!r}; known: {', '.join(EDITIONS)}")
+
+    return Project(
+        root=root,
+        settings_path=path,
+        source_locale=source,
+        locales=locales,
+        leaflets=leaflets,
+        clinic=clinic,
+        languages=languages,
+        editions=editions,
+        paper=data.get("paper", ""),
+        print_shop=bool(data.get("print_shop", False)),
+    )

@@ -1,0 +1,354 @@
+"""Template + catalogue → HTML → PDF bytes. Nothing here writes files.
+
+Data flows one way: :func:`render_html` turns a :class:`Document` of a :class:`Project` into
+a :class:`Rendered` (the HTML and what the build must know about it: draft reasons,
+fallbacks), and :func:`render_pdf` turns that into PDF bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import jinja2
+import phonenumbers
+import segno
+from markupsafe import Markup
+
+from . import __version__
+from .catalogs import Lookup, Translator, read_catalog
+from .document import Document
+from .errors import (
+    ConfigError,
+    FetchRefusedError,
+    MissingGlyphError,
+    RenderError,
+    TemplateError,
+    UnsafeTranslationError,
+)
+from .fetch import AssetFetcher
+from .locales import ASSETS_DIR, FONT_FAMILIES, LocaleInfo, covered, locale_info
+from .markup import placeholder_problem, to_html, unsafe_tags
+from .project import Leaflet, Project, localized
+from .pseudo import pseudo
+
+PDF_VARIANT = "pdf/ua-1"
+#: Markers that ``css_content`` turns into CSS counters in a translated margin-box string.
+COUNTERS = {"\x00page\x00": "counter(page)", "\x00pages\x00": "counter(pages)"}
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The clinic's contact details, formatted for the document's locale."""
+
+    name: str
+    doctor: str
+    phone: str
+    phone_uri: str
+    whatsapp: str
+    whatsapp_url: str
+    whatsapp_qr: str
+    emergency_number: str
+    email: str
+    website: str
+    address: str
+
+
+@dataclass
+class Rendered:
+    document: Document
+    html: str
+    title: str
+    locale: LocaleInfo
+    draft_reasons: list[str] = field(default_factory=list)
+    fallbacks: list[Lookup] = field(default_factory=list)
+    base_url: str = ""
+
+    @property
+    def draft(self) -> bool:
+        return bool(self.draft_reasons)
+
+
+def translator_for(project: Project, locale: str) -> Translator:
+    """A fresh translator for ``locale``: the source, the pseudo-locale, or its ``.po``."""
+    info = locale_info(locale)
+    if info.pseudo:
+        return Translator(locale, transform=pseudo)
+    if locale == project.source_locale:
+        return Translator(locale)
+    path = project.po_path(locale)
+    return Translator(locale, _catalog(path, path.stat().st_mtime_ns if path.exists() else 0), path)
+
+
+@cache
+def _catalog(path: Path, _mtime: int):
+    # Keyed on mtime so that `preview --watch` rereads a catalogue a translator saved.
+    return read_catalog(path)
+
+
+def format_phone(number: str, country: str, where: str) -> tuple[str, str]:
+    """Return (international display form, ``tel:`` URI) for a phone number."""
+    try:
+        parsed = phonenumbers.parse(number, country)
+    except phonenumbers.NumberParseException as exc:
+        raise ConfigError(f"{where}: {number!r} is not a phone number: {exc}") from None
+    if not phonenumbers.is_possible_number(parsed):
+        raise ConfigError(f"{where}: {number!r} is not a possible phone number in {country}")
+    display = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    uri = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.RFC3966)
+    return display, uri
+
+
+def contact(project: Project, info: LocaleInfo) -> Contact:
+    clinic = project.clinic
+    where = f"{project.settings_path}: [clinic]"
+    phone, phone_uri = format_phone(clinic.phone, clinic.country, where)
+    whatsapp = whatsapp_url = whatsapp_qr = ""
+    if clinic.whatsapp:
+        whatsapp, uri = format_phone(clinic.whatsapp, clinic.country, where)
+        whatsapp_url = "https://wa.me/" + re.sub(r"\D", "", uri)
+        whatsapp_qr = _qr_data_uri(whatsapp_url)
+    if info.rtl:
+        # Keep "+90 850 …" in one left-to-right run inside right-to-left text.
+        phone, whatsapp = (f"\u2066{n}\u2069" if n else n for n in (phone, whatsapp))
+    return Contact(
+        name=localized(clinic.name, info.code, project.source_locale),
+        doctor=clinic.doctor,
+        phone=phone,
+        phone_uri=phone_uri,
+        whatsapp=whatsapp,
+        whatsapp_url=whatsapp_url,
+        whatsapp_qr=whatsapp_qr,
+        emergency_number=clinic.emergency_number,
+        email=clinic.email,
+        website=clinic.website,
+        address=localized(clinic.address, info.code, project.source_locale),
+    )
+
+
+@cache
+def _qr_data_uri(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2, dark="#000", omitsize=True)
+
+
+def css_content(text: str) -> Markup:
+    """A translated, HTML-escaped string as a CSS ``content`` value, with counters restored."""
+    plain = Markup(text).unescape()
+    pieces = re.split("(" + "|".join(map(re.escape, COUNTERS)) + ")", plain)
+    tokens = []
+    for piece in pieces:
+        if piece in COUNTERS:
+            tokens.append(COUNTERS[piece])
+        elif piece:
+            escaped = piece.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+            tokens.append(f'"{escaped.replace(chr(10), " ")}"')
+    return Markup(" ".join(tokens) or '""')
+
+
+def make_environment(project: Project, translator: Translator, where: dict) -> jinja2.Environment:
+    """A Jinja environment with autoescape and the translator's safe gettext installed."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(project.templates_dir),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.policies["ext.i18n.trimmed"] = True
+
+    def translate(msgid: str, context: str | None = None, plural: str | None = None,
+                  n: int | None = None) -> str:
+        result = translator.lookup(msgid, context=context, n=n, plural=plural)
+        source = plural if plural and n is not None and n != 1 else msgid
+        if result.status in ("translated", "pseudo"):
+            _refuse_unsafe(translator, result, source)
+        return str(to_html(result.text))
+
+    env.install_gettext_callables(
+        gettext=lambda s: translate(s),
+        ngettext=lambda s, p, n: translate(s, plural=p, n=n),
+        pgettext=lambda c, s: translate(s, context=c),
+        npgettext=lambda c, s, p, n: translate(s, context=c, plural=p, n=n),
+        newstyle=True,
+    )
+    env.filters["css_content"] = css_content
+    env.globals.update(where)
+    return env
+
+
+def _refuse_unsafe(translator: Translator, result: Lookup, source: str) -> None:
+    path = translator.path or f"<{translator.locale}>"
+    extra = unsafe_tags(source, result.text)
+    if extra:
+        raise UnsafeTranslationError(
+            path, result.line,
+            f"translation of {result.msgid!r} adds markup {', '.join(extra)}; translations are "
+            "plain text and may use only the tags of their source string",
+        )
+    problem = placeholder_problem(source, result.text)
+    if problem:
+        raise UnsafeTranslationError(
+            path, result.line,
+            f"translation of {result.msgid!r} {problem}; it must keep the source's placeholders",
+        )
+
+
+def asset_url(project: Project, name: str) -> str:
+    """``file:`` URL of an asset: the project's ``templates/`` first, then the tool's own."""
+    for root in (project.templates_dir, ASSETS_DIR):
+        path = (root / name).resolve()
+        if path.is_file():
+            return path.as_uri()
+    raise TemplateError(project.templates_dir, None, f"no asset named {name!r} here or in the tool")
+
+
+def draft_reasons(project: Project, leaflet: Leaflet, translator: Translator) -> dict[str, object]:
+    """Why a document is not ready for patients, as flags the template puts into words."""
+    info = locale_info(translator.locale)
+    language = project.language(translator.locale)
+    is_source = translator.locale == project.source_locale
+    reviewed = is_source or (language.reviewed and not _changed_since_review(translator, language.reviewed_on))
+    return {
+        "not_approved": not leaflet.approved,
+        "not_reviewed": not reviewed and not info.pseudo,
+        "pseudo": info.pseudo,
+        "fallbacks": len(translator.fallbacks),
+    }
+
+
+def _changed_since_review(translator: Translator, reviewed_on: dt.date | None) -> bool:
+    revised = translator.catalog.revision_date if translator.catalog else None
+    if reviewed_on is None or not isinstance(revised, dt.datetime | dt.date):
+        return False
+    return (revised.date() if isinstance(revised, dt.datetime) else revised) > reviewed_on
+
+
+def render_html(project: Project, document: Document, *, today: dt.date | None = None) -> Rendered:
+    """Render the HTML of one document, with its draft status."""
+    leaflet = project.leaflet(document.leaflet)
+    info = locale_info(project.check_locale(document.locale))
+    translator = translator_for(project, document.locale)
+    context = _context(project, leaflet, document, info)
+    env = make_environment(project, translator, {"asset": lambda name: asset_url(project, name)})
+    try:
+        template = env.get_template(leaflet.template)
+        # First pass: every string the document can show, draft notices included, so that
+        # the draft status knows about every fallback; the second pass is the document.
+        template.render(context, draft=dict.fromkeys(("not_approved", "not_reviewed", "pseudo"), True)
+                        | {"fallbacks": 1})
+        flags = draft_reasons(project, leaflet, translator)
+        html = template.render(context, draft=flags)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(exc.filename or leaflet.template, exc.lineno, exc.message or str(exc)) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(project.templates_dir / str(exc.name), None, "template not found") from None
+    except (jinja2.UndefinedError, KeyError, TypeError, ValueError) as exc:
+        raise TemplateError(project.templates_dir / leaflet.template, None, f"cannot render: {exc}") from None
+    _check_glyphs(translator, info, html)
+    reasons = [name for name, value in flags.items() if value]
+    title = _title(html)
+    return Rendered(document, html, title, info, reasons, translator.fallbacks,
+                    project.templates_dir.as_uri() + "/")
+
+
+def _context(project: Project, leaflet: Leaflet, document: Document, info: LocaleInfo) -> dict:
+    language = project.language(info.code)
+    stack = info.fonts + tuple(f for f in FONT_FAMILIES if f not in info.fonts)
+    modified = os.environ.get("SOURCE_DATE_EPOCH")
+    return {
+        "leaflet": leaflet,
+        "document": document,
+        "locale": info,
+        "lang": info.lang,
+        "dir": info.direction,
+        "start": "right" if info.rtl else "left",
+        "end": "left" if info.rtl else "right",
+        "font_stack": ", ".join(f'"{name}"' for name in stack),
+        "paper": info.paper(language.paper or project.paper),
+        "edition": document.edition,
+        "clinic": contact(project, info),
+        "published": info.format_date(leaflet.published),
+        "next_review": info.format_date(leaflet.next_review),
+        "published_iso": leaflet.published.isoformat(),
+        "modified_iso": (dt.datetime.fromtimestamp(int(modified), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+                         if modified else ""),
+        "languages": [locale_info(code) for code in project.locales],
+        "generator": f"leaflets {__version__}",
+        "PAGE": "\x00page\x00",
+        "PAGES": "\x00pages\x00",
+    }
+
+
+def _title(html: str) -> str:
+    match = re.search(r"<title>(.*?)</title>", html, re.S)
+    return Markup(match[1]).unescape().strip() if match else ""
+
+
+def _check_glyphs(translator: Translator, info: LocaleInfo, html: str) -> None:
+    families = tuple(FONT_FAMILIES)
+    for item in translator.seen.values():
+        for char in item.text:
+            if not covered(char, families):
+                where = f"{translator.path}:{item.line}" if translator.path and item.line else info.code
+                raise MissingGlyphError(
+                    f"{where}: no bundled font has {_describe(char)} in the {info.code} "
+                    f"translation of {item.msgid!r}"
+                )
+    text = re.sub(r"<style.*?</style>|<[^>]+>", " ", html, flags=re.S)
+    for char in Markup(text).unescape():
+        if not covered(char, families):
+            raise MissingGlyphError(
+                f"{info.code}: no bundled font has {_describe(char)}, used in the templates or settings"
+            )
+
+
+def _describe(char: str) -> str:
+    import unicodedata
+
+    return f"{char!r} (U+{ord(char):04X} {unicodedata.name(char, 'unnamed')})"
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def font_config():
+    """A WeasyPrint font configuration; reuse one per process, it is the slow part to set up."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    return FontConfiguration()
+
+
+def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes, int]:
+    """Render PDF bytes and the page count; refuse a document that fetched or lost glyphs."""
+    from weasyprint import HTML
+
+    fetcher = AssetFetcher([project.templates_dir, ASSETS_DIR])
+    collect = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collect)
+    try:
+        html = HTML(string=rendered.html, base_url=rendered.base_url, url_fetcher=fetcher)
+        document = html.render(font_config=fonts or font_config(), pdf_variant=PDF_VARIANT)
+        pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
+    except Exception as exc:  # WeasyPrint raises many types; none may reach the user raw.
+        raise RenderError(f"{rendered.document}: WeasyPrint failed: {type(exc).__name__}: {exc}") from exc
+    finally:
+        logger.removeHandler(collect)
+    if fetcher.refused:
+        lines = "; ".join(f"{url[:80]} ({why})" for url, why in fetcher.refused)
+        raise FetchRefusedError(f"{rendered.document}: refused to load {lines}")
+    missing = [m for m in collect.messages if ".notdef" in m]
+    if missing:
+        raise MissingGlyphError(f"{rendered.document}: a character has no glyph in the bundled fonts: {missing[0]}")
+    return pdf, len(document.pages)
