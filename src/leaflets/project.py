@@ -83,6 +83,7 @@ class Language:
 class Project:
     root: Path
     settings_path: Path
+    name: str
     source_locale: str
     locales: tuple[str, ...]
     leaflets: dict[str, Leaflet]
@@ -247,6 +248,7 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
     return Project(
         root=root,
         settings_path=path,
+        name=str(data.get("name", root.name)),
         source_locale=source,
         locales=locales,
         leaflets=leaflets,
