@@ -125,3 +125,10 @@ def message_strings(message: Message) -> list[str]:
     if isinstance(message.string, tuple | list):
         return [s for s in message.string if s]
     return [message.string] if message.string else []
+
+
+def is_translated(message: Message) -> bool:
+    """Every form of the message has a translation (fuzzy is checked separately)."""
+    if isinstance(message.string, tuple | list):
+        return bool(message.string) and all(message.string)
+    return bool(message.string)

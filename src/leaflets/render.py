@@ -101,7 +101,25 @@ def format_phone(number: str, country: str, where: str) -> tuple[str, str]:
         raise ConfigError(f"{where}: {number!r} is not a possible phone number in {country}")
     display = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     uri = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.RFC3966)
-    return display, uri
+    return _clinic_grouping(number, parsed) or display, uri
+
+
+def _clinic_grouping(written: str, parsed: phonenumbers.PhoneNumber) -> str | None:
+    """The international form grouped as the clinic wrote it, when it wrote groups.
+
+    phonenumbers groups some ranges unlike local custom (Turkish 850 numbers as 255 2423 where
+    people write 255 24 23); the clinic's own grouping wins, the digits are still validated.
+    """
+    national = str(parsed.national_number)
+    country = str(parsed.country_code)
+    digits = re.sub(r"[^\d\s]", " ", written).split()
+    if written.strip().startswith("+") and digits and digits[0].startswith(country):
+        digits[0] = digits[0][len(country):]
+    groups = [g for g in digits if g]
+    if len(groups) < 2 or "".join(groups).lstrip("0") != national:
+        return None
+    groups[0] = groups[0].lstrip("0") or groups[0]
+    return f"+{country} " + " ".join(groups)
 
 
 def contact(project: Project, info: LocaleInfo) -> Contact:

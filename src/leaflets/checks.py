@@ -1,0 +1,167 @@
+"""Quality checks of catalogues and leaflets, in the spirit of pofilter and Weblate's checks.
+
+Each finding reads ``path:line: [code] severity: message``, the form editors and CI annotate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import markup
+from .catalogs import is_translated, message_id, read_catalog
+from .errors import CatalogError, LeafletsError
+from .project import Project
+
+ERROR, WARNING = "error", "warning"
+#: A translation longer than this many times its source (plus slack) is suspicious.
+LENGTH_RATIO, LENGTH_SLACK = 2.0, 20
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: Path
+    line: int | None
+    code: str
+    severity: str
+    message: str
+
+    def format(self, base: Path | None = None) -> str:
+        path = self.path
+        if base is not None and path.is_relative_to(base):
+            path = path.relative_to(base)
+        where = f"{path}:{self.line}" if self.line else f"{path}"
+        return f"{where}: [{self.code}] {self.severity}: {self.message}"
+
+
+def check_project(project: Project, today: dt.date | None = None) -> list[Finding]:
+    """Every finding for the project's leaflets and catalogues."""
+    findings = check_leaflets(project, today or dt.date.today())
+    try:
+        template = read_catalog(project.pot_path)
+    except CatalogError as exc:
+        return [*findings, Finding(exc.path, exc.line, "syntax", ERROR, exc.message)]
+    wanted = {(m.context, message_id(m)) for m in template if m.id}
+    for code in project.locales:
+        if code == project.source_locale:
+            continue
+        path = project.po_path(code)
+        try:
+            catalog = read_catalog(path)
+        except CatalogError as exc:
+            findings.append(Finding(exc.path, exc.line, "syntax", ERROR, exc.message))
+            continue
+        findings.extend(check_catalog(path, catalog, wanted))
+        if not project.language(code).reviewed:
+            findings.append(Finding(project.settings_path, _line_of(project, f"languages.{code}"),
+                                    "not-reviewed", WARNING,
+                                    f"no reviewer is recorded for {code} ([languages.{code}] "
+                                    "reviewed_by, reviewed_on)"))
+    return findings
+
+
+def check_leaflets(project: Project, today: dt.date) -> list[Finding]:
+    findings = []
+    for slug, leaflet in project.leaflets.items():
+        line = _line_of(project, f"leaflets.{slug}")
+        if leaflet.next_review < today:
+            findings.append(Finding(project.settings_path, line, "review-overdue", ERROR,
+                                    f"{slug}: its review date {leaflet.next_review} has passed"))
+        if not leaflet.approved:
+            findings.append(Finding(project.settings_path, line, "not-approved", WARNING,
+                                    f"{slug}: not approved by the clinic (approved_by, approved_on)"))
+    return findings
+
+
+def _line_of(project: Project, table: str) -> int | None:
+    for number, text in enumerate(project.settings_path.read_text(encoding="utf-8").splitlines(), 1):
+        if text.strip() == f"[{table}]":
+            return number
+    return None
+
+
+def check_catalog(path: Path, catalog, wanted: set) -> list[Finding]:
+    findings = []
+    have = set()
+    for message in catalog:
+        if not message.id:
+            continue
+        key = (message.context, message_id(message))
+        have.add(key)
+        line = getattr(message, "lineno", None)
+
+        def add(code, severity, text, line=line):
+            findings.append(Finding(path, line, code, severity, text))
+
+        short = repr(message_id(message)[:60])
+        if message.fuzzy:
+            add("fuzzy", WARNING, f"{short} is fuzzy: the source changed; check and clear the flag")
+        if not is_translated(message):
+            add("untranslated", WARNING, f"{short} is not translated")
+            continue
+        sources = list(message.id) if isinstance(message.id, tuple | list) else [message.id]
+        strings = list(message.string) if isinstance(message.string, tuple | list) else [message.string]
+        for index, text in enumerate(strings):
+            source = sources[min(index, len(sources) - 1)] if len(sources) > 1 and index else sources[0]
+            for finding in check_pair(source, text, short, plural=len(sources) > 1):
+                add(*finding)
+    for key in sorted(wanted - have, key=lambda k: (k[0] or "", k[1])):
+        findings.append(Finding(path, None, "missing", WARNING,
+                                f"{key[1][:60]!r} is not in the catalogue: run `leaflets update`"))
+    for message in catalog.obsolete.values():
+        findings.append(Finding(path, getattr(message, "lineno", None), "obsolete", WARNING,
+                                f"obsolete entry {message_id(message)[:60]!r}: remove it or reuse it"))
+    return findings
+
+
+def check_pair(source: str, text: str, short: str, plural: bool = False) -> list[tuple[str, str, str]]:
+    """Findings of one translation against its source, as (code, severity, message)."""
+    found = []
+    extra = markup.unsafe_tags(source, text)
+    if extra:
+        found.append(("markup", ERROR, f"translation of {short} adds markup {', '.join(extra)}; "
+                      "translations are plain text"))
+    missing_tags = markup.missing_tags(source, text)
+    if missing_tags:
+        found.append(("tags", WARNING, f"translation of {short} drops {', '.join(missing_tags)}"))
+    problem = markup.placeholder_problem(source, text)
+    if problem and not (plural and "%(num)s" not in problem):
+        found.append(("placeholders", ERROR, f"translation of {short} {problem}"))
+    for code, name, extract in (("urls", "URL", markup.urls), ("emails", "e-mail address", markup.emails),
+                                ("phones", "phone number", markup.phones)):
+        lost = [item for item in extract(source) if item not in text]
+        if lost:
+            found.append((code, ERROR, f"translation of {short} drops the {name} {', '.join(lost)}"))
+    want, got = Counter(map(_digits, markup.numbers(source))), Counter(map(_digits, markup.numbers(text)))
+    if want != got:
+        lost, added = sorted((want - got).elements()), sorted((got - want).elements())
+        detail = "; ".join(p for p in (lost and f"missing {', '.join(lost)}",
+                                       added and f"not in the source {', '.join(added)}") if p)
+        found.append(("numbers", ERROR, f"translation of {short} changes a number ({detail})"))
+    if text == source and any(c.isalpha() for c in source):
+        found.append(("unchanged", WARNING, f"translation of {short} is identical to the source"))
+    if _ends(source) != _ends(text):
+        found.append(("whitespace", WARNING, f"translation of {short} starts or ends with other whitespace"))
+    if len(text) > LENGTH_RATIO * len(source) + LENGTH_SLACK:
+        found.append(("length", WARNING, f"translation of {short} is {len(text) / len(source):.1f} "
+                      "times as long as its source"))
+    return found
+
+
+def _digits(number: str) -> str:
+    # Arabic-Indic and other native digits count as the same number.
+    return "".join(str(unicodedata.digit(c)) if c.isdigit() else c for c in number)
+
+
+def _ends(text: str) -> tuple[str, str]:
+    return text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+
+
+def errors(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == ERROR]
+
+
+__all__ = ["Finding", "check_project", "check_pair", "errors", "LeafletsError"]

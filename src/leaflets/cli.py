@@ -1,0 +1,271 @@
+"""Command line: parses arguments, calls the library, turns its exceptions into messages.
+
+Every command is a few lines over a library function; nothing here renders or reads catalogues.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import LeafletsError
+from .project import EDITIONS, find_project, load_project
+
+
+class Context:
+    def __init__(self, project_dir: Path | None):
+        self.project_dir = project_dir
+
+    @functools.cached_property
+    def project(self):
+        root = self.project_dir or find_project()
+        return load_project(root)
+
+
+def handle_errors(function):
+    """Turn a :class:`LeafletsError` into ``Error: …`` and its exit code; never a traceback."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except LeafletsError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return wrapper
+
+
+def size(n: int) -> str:
+    return f"{n / 1024:.1f} kB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--project", "-p", "project_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Content project folder (holds leaflets.toml). Default: the nearest one from "
+                   "here upward, else the sample content that ships with the tool.")
+@click.version_option(__version__, prog_name="leaflets")
+@click.pass_context
+def main(ctx: click.Context, project_dir: Path | None) -> None:
+    """Render translated patient-information leaflets to print-ready PDFs."""
+    ctx.obj = Context(project_dir)
+
+
+@main.command("list")
+@click.pass_obj
+@handle_errors
+def list_command(obj: Context) -> None:
+    """Show the project's leaflets, locales and editions."""
+    from .locales import locale_info
+
+    project = obj.project
+    click.echo(f"Project: {project.root}")
+    click.echo("Leaflets:")
+    for slug, leaflet in project.leaflets.items():
+        status = "approved" if leaflet.approved else "not approved (draft)"
+        click.echo(f"  {slug:<20} v{leaflet.version}  published {leaflet.published}  "
+                   f"review by {leaflet.next_review}  {status}")
+    click.echo("Locales:")
+    for code in project.locales:
+        info = locale_info(code)
+        role = "source" if code == project.source_locale else (
+            "reviewed" if project.language(code).reviewed else "not reviewed")
+        click.echo(f"  {code:<8} {info.native_name} ({info.english_name}), {info.direction}, {role}")
+    click.echo(f"Editions: {', '.join(project.editions)} (available: {', '.join(EDITIONS)})")
+
+
+@main.command()
+@click.argument("leaflets", nargs=-1)
+@click.option("--locale", "-l", "locales", multiple=True, metavar="LOCALE",
+              help="Build only this locale (repeatable). Default: every locale of the project.")
+@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("out"), show_default=True, help="Folder for the PDFs.")
+@click.option("--html", is_flag=True, help="Also write the HTML each PDF is rendered from.")
+@click.option("--release", is_flag=True,
+              help="Refuse to write any PDF that would be marked DRAFT (untranslated or fuzzy "
+                   "strings, no approval, no reviewer, review date passed).")
+@click.pass_obj
+@handle_errors
+def build(obj: Context, leaflets: tuple[str, ...], locales: tuple[str, ...], out_dir: Path,
+          html: bool, release: bool) -> None:
+    """Render leaflets to PDF: by default every leaflet in every locale into out/."""
+    from .build import Built, build as run, plan
+
+    project = obj.project
+    documents = plan(project, leaflets, locales)
+
+    def done(result):
+        if isinstance(result, Built):
+            note = "  DRAFT" if result.draft else ""
+            click.echo(f"{result.path}  {result.pages} pages  {size(result.size)}{note}")
+            if result.fallbacks:
+                first = "; ".join(
+                    f"{item.msgid[:60]!r} ({item.status}"
+                    + (f", {project.po_path(result.document.locale)}:{item.line}" if item.line else "")
+                    + ")"
+                    for item in result.fallbacks[:3]
+                )
+                click.echo(f"warning: {result.document}: {len(result.fallbacks)} string(s) shown "
+                           f"in the source language: {first}", err=True)
+        else:
+            click.echo(f"error: {result.error}", err=True)
+
+    report = run(project, documents, out_dir, html=html, release=release, on_done=done)
+    drafts = sum(1 for b in report.built if b.draft)
+    click.echo(f"{len(report.built)} built ({drafts} draft), {len(report.failed)} failed")
+    if report.failed:
+        sys.exit(1)
+
+
+@main.command()
+@click.pass_obj
+@handle_errors
+def extract(obj: Context) -> None:
+    """Extract the templates' strings into locales/messages.pot."""
+    from .translate import extract as run
+
+    path, count, changed = run(obj.project)
+    click.echo(f"{path}: {count} strings" + ("" if changed else " (unchanged)"))
+
+
+@main.command()
+@click.option("--locale", "-l", "locales", multiple=True, metavar="LOCALE",
+              help="Update only this catalogue (repeatable).")
+@click.pass_obj
+@handle_errors
+def update(obj: Context, locales: tuple[str, ...]) -> None:
+    """Merge messages.pot into every catalogue; changed strings become fuzzy."""
+    from .translate import update as run
+
+    project = obj.project
+    for code in locales:
+        project.check_locale(code)
+    for result in run(project, list(locales) or None):
+        state = "updated" if result.changed else "unchanged"
+        click.echo(f"{result.path}: {state}; {result.new} new, {result.fuzzy} fuzzy, "
+                   f"{result.obsolete} obsolete")
+
+
+@main.command()
+@click.argument("locale")
+@click.pass_obj
+@handle_errors
+def init(obj: Context, locale: str) -> None:
+    """Start a catalogue for a new language and add it to leaflets.toml."""
+    from .translate import init as run
+
+    path, registered = run(obj.project, locale)
+    click.echo(f"{path}: created from messages.pot")
+    if registered:
+        click.echo(f"{obj.project.settings_path}: added {locale!r} to locales")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option("--min", "minimum", type=click.FloatRange(0, 100), default=None,
+              help="Exit 1 if any locale is less than this percent translated.")
+@click.option("--locale", "-l", "locales", multiple=True, metavar="LOCALE")
+@click.pass_obj
+@handle_errors
+def stats(obj: Context, as_json: bool, minimum: float | None, locales: tuple[str, ...]) -> None:
+    """Translated, fuzzy, untranslated and obsolete strings per locale and leaflet."""
+    from .stats import ALL, statistics
+
+    project = obj.project
+    for code in locales:
+        project.check_locale(code)
+    rows = statistics(project, list(locales) or None)
+    if as_json:
+        click.echo(json.dumps([row.as_dict() for row in rows], indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"{'locale':<8} {'leaflet':<18} {'translated':>10} {'fuzzy':>6} "
+                   f"{'untranslated':>12} {'obsolete':>8} {'done':>7}")
+        for row in rows:
+            click.echo(f"{row.locale:<8} {row.leaflet:<18} {row.translated:>10} {row.fuzzy:>6} "
+                       f"{row.untranslated:>12} {row.obsolete:>8} {row.percent:>6.1f}%")
+    if minimum is not None:
+        short = [row for row in rows if row.leaflet == ALL and row.percent < minimum]
+        for row in short:
+            click.echo(f"error: {row.locale} is {row.percent:.1f}% translated, below {minimum:g}%",
+                       err=True)
+        if short:
+            sys.exit(1)
+
+
+@main.command()
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.pass_obj
+@handle_errors
+def check(obj: Context, strict: bool) -> None:
+    """Check catalogues and leaflets: markup, placeholders, numbers, completeness, review dates."""
+    from .checks import ERROR, check_project
+
+    project = obj.project
+    findings = check_project(project)
+    base = Path.cwd()
+    for finding in findings:
+        click.echo(finding.format(base), err=finding.severity == ERROR)
+    errors = sum(1 for f in findings if f.severity == ERROR)
+    warnings = len(findings) - errors
+    click.echo(f"{errors} error(s), {warnings} warning(s)")
+    if errors or (strict and warnings):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("leaflet")
+@click.option("--locale", "-l", required=True, metavar="LOCALE", help="The locale to preview.")
+@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("out"), show_default=True)
+@click.option("--watch", "-w", is_flag=True, help="Rebuild each time a template, stylesheet, "
+              "catalogue or the settings change; stop with Ctrl-C.")
+@click.pass_obj
+@handle_errors
+def preview(obj: Context, leaflet: str, locale: str, out_dir: Path, watch: bool) -> None:
+    """Build one leaflet in one locale (PDF and HTML), and with --watch keep it up to date."""
+    import datetime as dt
+
+    from .build import build_document
+    from .document import Document
+    from .errors import LeafletsError as Failed
+    from .preview import changes
+    from .project import load_project
+
+    project = obj.project
+    project.leaflet(leaflet)
+    project.check_locale(locale)
+    document = Document(leaflet, locale)
+
+    def once(project) -> bool:
+        stamp = dt.datetime.now().strftime("%H:%M:%S")
+        try:
+            built = build_document(project, document, out_dir, html=True)
+        except Failed as exc:
+            click.echo(f"{stamp} error: {exc}", err=True)
+            return False
+        click.echo(f"{stamp} {built.path}  {built.pages} pages" + ("  DRAFT" if built.draft else ""))
+        return True
+
+    ok = once(project)
+    if not watch:
+        sys.exit(0 if ok else 1)
+    click.echo("watching templates, styles, catalogues and settings; Ctrl-C stops", err=True)
+    try:
+        for _changed in changes(project):
+            try:
+                project = load_project(project.root)
+            except Failed as exc:
+                click.echo(f"error: {exc}", err=True)
+                continue
+            once(project)
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

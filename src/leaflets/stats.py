@@ -1,0 +1,61 @@
+"""How complete each catalogue is, per locale and per leaflet (fuzzy is not translated)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from .catalogs import is_translated, message_id, read_catalog
+from .project import Project
+from .templates import template_names
+
+ALL = "(all)"
+
+
+@dataclass(frozen=True)
+class Stats:
+    locale: str
+    leaflet: str
+    total: int
+    translated: int
+    fuzzy: int
+    untranslated: int
+    obsolete: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+    def as_dict(self) -> dict:
+        return asdict(self) | {"percent": round(self.percent, 1)}
+
+
+def statistics(project: Project, locales: list[str] | None = None) -> list[Stats]:
+    """Counts for every translated locale, for all strings and for each leaflet's own strings."""
+    template = read_catalog(project.pot_path)
+    wanted = {(m.context, message_id(m)): m for m in template if m.id}
+    per_leaflet = {
+        slug: {key for key, m in wanted.items()
+               if any(loc[0] in names for loc in m.locations)}
+        for slug, leaflet in project.leaflets.items()
+        for names in [template_names(project, leaflet)]
+    }
+    results = []
+    for code in locales or [c for c in project.locales if c != project.source_locale]:
+        path = project.po_path(code)
+        catalog = read_catalog(path) if path.exists() else None
+        state = {}
+        for key in wanted:
+            message = catalog.get(key[1], context=key[0]) if catalog else None
+            if message is None or not is_translated(message):
+                state[key] = "untranslated"
+            elif message.fuzzy:
+                state[key] = "fuzzy"
+            else:
+                state[key] = "translated"
+        obsolete = len(catalog.obsolete) if catalog else 0
+        for leaflet, keys in [(ALL, set(wanted)), *per_leaflet.items()]:
+            values = [state[k] for k in keys]
+            results.append(Stats(code, leaflet, len(keys), values.count("translated"),
+                                 values.count("fuzzy"), values.count("untranslated"),
+                                 obsolete if leaflet == ALL else 0))
+    return results

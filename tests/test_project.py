@@ -1,0 +1,64 @@
+"""Settings: leaflets.toml is read, validated, and found from the working directory upward."""
+
+from __future__ import annotations
+
+import pytest
+
+from leaflets.errors import ConfigError, UnknownNameError
+from leaflets.project import default_project_root, find_project, load_project, localized
+from leaflets.render import format_phone
+
+
+def test_the_repository_content_is_the_default(tmp_path):
+    assert find_project(tmp_path) == default_project_root()
+    project = load_project(default_project_root())
+    assert {"vertebroplasty", "ablation"} <= set(project.leaflets)
+    assert project.source_locale == "en" and "tr" in project.locales
+
+
+def test_leaflet_records_version_dates_sources_and_approval(project_dir):
+    leaflet = load_project(project_dir).leaflet("vertebroplasty")
+    assert leaflet.version == "1.0"
+    assert leaflet.next_review > leaflet.published
+    assert leaflet.sources and not leaflet.approved
+
+
+def test_missing_required_key_names_the_table(project_dir):
+    settings = project_dir / "leaflets.toml"
+    settings.write_text(settings.read_text().replace('phone = "+90 850 255 24 23"\n', ""))
+    with pytest.raises(ConfigError, match=r"leaflets.toml:\d+: \[clinic\] needs 'phone'"):
+        load_project(project_dir)
+
+
+def test_review_date_before_publication_is_refused(project_dir):
+    settings = project_dir / "leaflets.toml"
+    settings.write_text(settings.read_text().replace("next_review = 2027-11-24", "next_review = 2020-01-01", 1))
+    with pytest.raises(ConfigError, match="next_review must come after published"):
+        load_project(project_dir)
+
+
+def test_unknown_names_list_the_known(project_dir):
+    project = load_project(project_dir)
+    with pytest.raises(UnknownNameError, match="known: ablation, vertebroplasty"):
+        project.leaflet("nope")
+    with pytest.raises(UnknownNameError, match="en, tr"):
+        project.check_locale("xx")
+
+
+def test_localized_settings_fall_back_to_the_source():
+    name = {"en": "Clinic", "tr": "Klinik"}
+    assert localized(name, "tr", "en") == "Klinik"
+    assert localized(name, "de", "en") == "Clinic"
+    assert localized("Same", "ar", "en") == "Same"
+
+
+@pytest.mark.parametrize("written", ["+90 850 255 24 23", "+90850 255 24 23", "0850 255 24 23"])
+def test_phone_is_shown_for_international_dialling(written):
+    display, uri = format_phone(written, "TR", "here")
+    assert display == "+90 850 255 24 23"
+    assert uri == "tel:+90-850-255-2423"
+
+
+def test_impossible_phone_is_a_config_error():
+    with pytest.raises(ConfigError, match="not a"):
+        format_phone("+90 12", "TR", "leaflets.toml: [clinic]")
