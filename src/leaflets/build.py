@@ -38,6 +38,7 @@ class Built:
     draft_reasons: tuple[str, ...] = ()
     html_path: Path | None = None
     fallbacks: tuple[Lookup, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     @property
     def draft(self) -> bool:
@@ -58,17 +59,35 @@ class Report:
 
 
 def plan(project: Project, leaflets: Iterable[str] = (), locales: Iterable[str] = (),
-         editions: Iterable[str] = ()) -> list[Document]:
-    """The documents of a build, in a stable order; unknown names raise with the known ones."""
+         editions: Iterable[str] = (), partner: str | None = None,
+         print_shop: bool | None = None) -> list[Document]:
+    """The documents of a build, in a stable order; unknown names raise with the known ones.
+
+    A bilingual edition pairs each locale with ``partner`` (the source locale by default) and
+    is not made for the partner itself.
+    """
     slugs = list(leaflets) or list(project.leaflets)
     for slug in slugs:
         project.leaflet(slug)
     codes = [project.check_locale(code) for code in locales] or list(project.locales)
     chosen = list(editions) or list(project.editions)
+    if "all" in chosen:
+        chosen = list(EDITIONS)
     for edition in chosen:
         if edition not in EDITIONS:
-            raise UnknownNameError("edition", edition, EDITIONS)
-    return [Document(slug, code, edition) for slug in slugs for edition in chosen for code in codes]
+            raise UnknownNameError("edition", edition, [*EDITIONS, "all"])
+    second = project.check_locale(partner) if partner else project.source_locale
+    shop = project.print_shop if print_shop is None else print_shop
+    documents = []
+    for slug in slugs:
+        for code in codes:
+            for edition in chosen:
+                if edition == "bilingual":
+                    if code != second:
+                        documents.append(Document(slug, code, edition, second, shop))
+                else:
+                    documents.append(Document(slug, code, edition, None, shop))
+    return documents
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -125,7 +144,16 @@ def build_document(project: Project, document: Document, out_dir: Path, *, html:
         write_atomic(html_path, rendered.html.encode("utf-8"))
     write_atomic(path, pdf)
     return Built(document, path, pages, len(pdf), tuple(explain(project, rendered)), html_path,
-                 tuple(rendered.fallbacks))
+                 tuple(rendered.fallbacks), tuple(budget_warnings(project, document, pages)))
+
+
+def budget_warnings(project: Project, document: Document, pages: int) -> list[str]:
+    """A warning when a document has more pages than its leaflet's budget for the edition."""
+    budget = project.leaflet(document.leaflet).page_budget.get(document.edition)
+    if budget is None or pages <= budget:
+        return []
+    return [f"{document}: {pages} pages, over the budget of {budget} for the {document.edition} "
+            f"edition in {document.locale}"]
 
 
 def build(project: Project, documents: list[Document], out_dir: Path, *, html: bool = False,

@@ -85,6 +85,13 @@ def list_command(obj: Context) -> None:
               help="Build only this locale (repeatable). Default: every locale of the project.")
 @click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("out"), show_default=True, help="Folder for the PDFs.")
+@click.option("--edition", "-e", "editions", multiple=True, metavar="EDITION",
+              help=f"Edition to build (repeatable): {', '.join(EDITIONS)} or all. "
+                   "Default: the editions setting of leaflets.toml.")
+@click.option("--with", "partner", metavar="LOCALE",
+              help="Second language of the bilingual edition (default: the source locale).")
+@click.option("--print-shop/--office", "print_shop", default=None,
+              help="3 mm bleed and crop marks for a print shop (default: the print_shop setting).")
 @click.option("--html", is_flag=True, help="Also write the HTML each PDF is rendered from.")
 @click.option("--release", is_flag=True,
               help="Refuse to write any PDF that would be marked DRAFT (untranslated or fuzzy "
@@ -92,12 +99,13 @@ def list_command(obj: Context) -> None:
 @click.pass_obj
 @handle_errors
 def build(obj: Context, leaflets: tuple[str, ...], locales: tuple[str, ...], out_dir: Path,
-          html: bool, release: bool) -> None:
+          editions: tuple[str, ...], partner: str | None, print_shop: bool | None, html: bool,
+          release: bool) -> None:
     """Render leaflets to PDF: by default every leaflet in every locale into out/."""
     from .build import Built, build as run, plan
 
     project = obj.project
-    documents = plan(project, leaflets, locales)
+    documents = plan(project, leaflets, locales, editions, partner, print_shop)
 
     def done(result):
         if isinstance(result, Built):
@@ -112,6 +120,8 @@ def build(obj: Context, leaflets: tuple[str, ...], locales: tuple[str, ...], out
                 )
                 click.echo(f"warning: {result.document}: {len(result.fallbacks)} string(s) shown "
                            f"in the source language: {first}", err=True)
+            for warning in result.warnings:
+                click.echo(f"warning: {warning}", err=True)
         else:
             click.echo(f"error: {result.error}", err=True)
 

@@ -12,13 +12,16 @@ class Document:
     edition: str = "standard"
     #: The second language of a bilingual edition.
     partner: str | None = None
+    #: 3 mm bleed and crop marks for a print shop; office output has neither.
+    print_shop: bool = False
 
     @property
     def stem(self) -> str:
         """A file name that sorts by leaflet, then language, then edition."""
         lang = f"{self.locale}+{self.partner}" if self.partner else self.locale
         suffix = "" if self.edition in ("standard", "bilingual") else f"-{self.edition}"
-        return f"{self.leaflet}-{lang}{suffix}"
+        shop = "-print-shop" if self.print_shop else ""
+        return f"{self.leaflet}-{lang}{suffix}{shop}"
 
     @property
     def pdf_name(self) -> str:

@@ -246,32 +246,126 @@ def _changed_since_review(translator: Translator, reviewed_on: dt.date | None) -
     return (revised.date() if isinstance(revised, dt.datetime) else revised) > reviewed_on
 
 
-def render_html(project: Project, document: Document, *, today: dt.date | None = None) -> Rendered:
-    """Render the HTML of one document, with its draft status."""
-    leaflet = project.leaflet(document.leaflet)
-    info = locale_info(project.check_locale(document.locale))
-    translator = translator_for(project, document.locale)
-    context = _context(project, leaflet, document, info)
-    env = make_environment(project, translator, {"asset": lambda name: asset_url(project, name)})
+@dataclass
+class _Pass:
+    """One locale's template, ready to render, after the first pass has seen every string."""
+
+    leaflet: Leaflet
+    info: LocaleInfo
+    translator: Translator
+    template: jinja2.Template
+    context: dict
+
+    def render(self, flags: dict) -> str:
+        return _guard(self.leaflet, lambda: self.template.render(self.context, draft=flags))
+
+
+def _guard(leaflet: Leaflet, render):
     try:
-        template = env.get_template(leaflet.template)
-        # First pass: every string the document can show, draft notices included, so that
-        # the draft status knows about every fallback; the second pass is the document.
-        template.render(context, draft=dict.fromkeys(("not_approved", "not_reviewed", "pseudo"), True)
-                        | {"fallbacks": 1})
-        flags = draft_reasons(project, leaflet, translator)
-        html = template.render(context, draft=flags)
+        return render()
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(exc.filename or leaflet.template, exc.lineno, exc.message or str(exc)) from None
     except jinja2.TemplateNotFound as exc:
-        raise TemplateError(project.templates_dir / str(exc.name), None, "template not found") from None
+        raise TemplateError(str(exc.name), None, "template not found") from None
     except (jinja2.UndefinedError, KeyError, TypeError, ValueError) as exc:
-        raise TemplateError(project.templates_dir / leaflet.template, None, f"cannot render: {exc}") from None
-    _check_glyphs(translator, info, html)
+        raise TemplateError(leaflet.template, None, f"cannot render: {exc}") from None
+
+
+def _prepare(project: Project, leaflet: Leaflet, document: Document, code: str) -> _Pass:
+    info = locale_info(project.check_locale(code))
+    translator = translator_for(project, code)
+    context = _context(project, leaflet, document, info)
+    env = make_environment(project, translator, {"asset": lambda name: asset_url(project, name)})
+    template = _guard(leaflet, lambda: env.get_template(leaflet.template))
+    # First pass: every string the document can show, draft notices included, so that the
+    # draft status knows about every fallback before the second pass writes the document.
+    everything = dict.fromkeys(("not_approved", "not_reviewed", "pseudo"), True) | {"fallbacks": 1}
+    _guard(leaflet, lambda: template.render(context, draft=everything))
+    return _Pass(leaflet, info, translator, template, context)
+
+
+def render_html(project: Project, document: Document) -> Rendered:
+    """Render the HTML of one document, with its draft status."""
+    leaflet = project.leaflet(document.leaflet)
+    codes = [document.locale] + ([document.partner] if document.partner else [])
+    passes = [_prepare(project, leaflet, document, code) for code in codes]
+    flags = _merge_flags([draft_reasons(project, leaflet, p.translator) for p in passes])
+    pages = [p.render(flags) for p in passes]
+    for each, html in zip(passes, pages, strict=True):
+        _check_glyphs(each.translator, each.info, html)
+    html = pages[0] if len(pages) == 1 else bilingual(pages[0], pages[1], passes[0].info, passes[1].info)
     reasons = [name for name, value in flags.items() if value]
-    title = _title(html)
-    return Rendered(document, html, title, info, reasons, translator.fallbacks,
+    fallbacks = [item for p in passes for item in p.translator.fallbacks]
+    return Rendered(document, html, _title(html), passes[0].info, reasons, fallbacks,
                     project.templates_dir.as_uri() + "/")
+
+
+def _merge_flags(all_flags: list[dict]) -> dict:
+    merged = dict(all_flags[0])
+    for flags in all_flags[1:]:
+        for key, value in flags.items():
+            merged[key] = merged[key] + value if key == "fallbacks" else (merged[key] or value)
+    return merged
+
+
+_SECTION = re.compile(r"<section\b[^>]*>(.*?)</section>", re.S)
+_BLOCK = re.compile(r"<(h[1-6]|p|ul|ol|dl|figure|div|table|aside)\b.*?</\1>", re.S)
+
+
+def _rows(section: str) -> list[str]:
+    """A section's blocks, each heading kept with the block after it."""
+    blocks = [m[0] for m in _BLOCK.finditer(section)]
+    rows: list[str] = []
+    for block in blocks:
+        if rows and re.match(r"<h[1-6]\b", rows[-1].rsplit("\n", 1)[-1]):
+            rows[-1] += "\n" + block
+        else:
+            rows.append(block)
+    return rows
+
+
+def bilingual(first: str, second: str, patient: LocaleInfo, partner: LocaleInfo) -> str:
+    """Set two renderings of a leaflet side by side, block by block, each in its language.
+
+    A leaflet's ``<main>`` is a sequence of ``<section>`` elements with the same blocks in every
+    language; each block and its counterpart share a table row, and a row never splits
+    across pages, so the clinician follows what the patient reads.
+    """
+    main_a = _between(first, "<main>", "</main>")
+    main_b = _between(second, "<main>", "</main>")
+    rows_a = [_rows(s) for s in _SECTION.findall(main_a)]
+    rows_b = [_rows(s) for s in _SECTION.findall(main_b)]
+    if [len(r) for r in rows_a] != [len(r) for r in rows_b] or not rows_a:
+        raise TemplateError("<main>", None, "a bilingual edition needs the same <section>s and "
+                            "blocks in both languages")
+    body = [
+        '<table class="bilingual">',
+        f'<thead><tr><th scope="col" class="part-patient">{patient.native_name}</th>'
+        f'<th scope="col" class="part-partner" lang="{partner.lang}" dir="{partner.direction}">'
+        f"{partner.native_name}</th></tr></thead>",
+    ]
+    for section_a, section_b in zip(rows_a, rows_b, strict=True):
+        body.append("<tbody>")
+        for a, b in zip(section_a, section_b, strict=True):
+            b = re.sub(r'\bid="([^"]+)"', rf'id="\1-{partner.code}"', b)
+            body.append(f'<tr><td class="part-patient">{a}</td>'
+                        f'<td class="part-partner" lang="{partner.lang}" dir="{partner.direction}">'
+                        f"{b}</td></tr>")
+        body.append("</tbody>")
+    body.append("</table>")
+    title_b = _between(second, "<h1>", "</h1>")
+    subtitle = (f'<p class="title-partner" lang="{partner.lang}" dir="{partner.direction}">'
+                f"{title_b}</p>\n</header>")
+    html = first.replace(main_a, "\n" + "\n".join(body) + "\n", 1)
+    html = html.replace("</header>", subtitle, 1)
+    title_a = _between(first, "<title>", "</title>")
+    return html.replace(f"<title>{title_a}</title>",
+                        f"<title>{title_a} – {_between(second, '<title>', '</title>')}</title>", 1)
+
+
+def _between(text: str, start: str, end: str) -> str:
+    i = text.index(start) + len(start)
+    return text[i: text.index(end, i)]
 
 
 def _context(project: Project, leaflet: Leaflet, document: Document, info: LocaleInfo) -> dict:
@@ -289,6 +383,8 @@ def _context(project: Project, leaflet: Leaflet, document: Document, info: Local
         "font_stack": ", ".join(f'"{name}"' for name in stack),
         "paper": info.paper(language.paper or project.paper),
         "edition": document.edition,
+        "print_shop": document.print_shop,
+        "bilingual": document.partner is not None,
         "clinic": contact(project, info),
         "published": info.format_date(leaflet.published),
         "next_review": info.format_date(leaflet.next_review),
