@@ -1,24 +1,32 @@
-"""The set of documents a build makes, and writing them safely.
+"""The set of documents a build makes, built in worker processes, incrementally and safely.
 
 Each document is rendered on its own: one that fails is reported and the others go on. A PDF
 is written to a temporary file beside its target and renamed over it, so a failed or killed
-build never leaves a truncated PDF nor destroys the previous good one.
+build never leaves a truncated PDF nor destroys the previous good one. Documents whose inputs
+have not changed since the last build are skipped (see ``cache.py``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
-import tempfile
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import __version__, cache
 from .catalogs import Lookup
 from .document import Document
 from .errors import LeafletsError, ReleaseRefusedError, UnknownNameError
+from .locales import locale_info
+from .output import remove_stale_temporaries, write_atomic, write_manifest, write_shelf
 from .project import EDITIONS, Project
 from .render import Rendered, render_html, render_pdf
+
+__all__ = ["Built", "Failure", "Report", "build", "build_document", "plan", "shard", "write_atomic"]
 
 DRAFT_REASONS = {
     "not_approved": "the clinic has not approved the leaflet (approved_by and approved_on in {settings})",
@@ -39,23 +47,40 @@ class Built:
     html_path: Path | None = None
     fallbacks: tuple[Lookup, ...] = ()
     warnings: tuple[str, ...] = ()
+    #: Facts for the manifest (sha256, title, version, catalogue revisions, status).
+    record: dict = field(default_factory=dict, compare=False)
+    #: True when the PDF was already up to date and nothing was rendered.
+    cached: bool = False
 
     @property
     def draft(self) -> bool:
         return bool(self.draft_reasons)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Failure:
     document: Document
-    error: LeafletsError
+    message: str
+    exit_code: int = 1
+
+    @property
+    def error(self) -> str:
+        return self.message
 
 
 @dataclass
 class Report:
     built: list[Built] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rendered(self) -> list[Built]:
+        return [b for b in self.built if not b.cached]
+
+    @property
+    def up_to_date(self) -> list[Built]:
+        return [b for b in self.built if b.cached]
 
 
 def plan(project: Project, leaflets: Iterable[str] = (), locales: Iterable[str] = (),
@@ -90,20 +115,16 @@ def plan(project: Project, leaflets: Iterable[str] = (), locales: Iterable[str] 
     return documents
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def shard(documents: list[Document], spec: str) -> list[Document]:
+    """The K-th of N deterministic slices (``"K/N"``); the N slices cover every document once."""
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+        k, n = (int(part) for part in spec.split("/"))
+    except ValueError:
+        raise LeafletsError(f"--shard takes K/N, such as 1/3, not {spec!r}") from None
+    if not 1 <= k <= n:
+        raise LeafletsError(f"--shard {spec}: K must be between 1 and N")
+    ordered = sorted(documents, key=lambda d: d.stem)
+    return [d for i, d in enumerate(ordered) if i % n == k - 1]
 
 
 def explain(project: Project, rendered: Rendered) -> list[str]:
@@ -116,16 +137,20 @@ def explain(project: Project, rendered: Rendered) -> list[str]:
     return reasons
 
 
+def overdue(project: Project, document: Document, today: dt.date) -> list[str]:
+    leaflet = project.leaflet(document.leaflet)
+    if leaflet.next_review < today:
+        return [f"its review date {leaflet.next_review} has passed"]
+    return []
+
+
 def release_problems(project: Project, rendered: Rendered, today: dt.date) -> list[str]:
     """Everything that keeps a document out of a release build."""
     problems = explain(project, rendered)
     for item in rendered.fallbacks[:5]:
-        where = f" ({item.line and f'line {item.line}' or 'not in the catalogue'})"
-        problems.append(f"{item.status}: {item.msgid[:70]!r}{where}")
-    leaflet = project.leaflet(rendered.document.leaflet)
-    if leaflet.next_review < today:
-        problems.append(f"its review date {leaflet.next_review} has passed")
-    return problems
+        where = f"line {item.line}" if item.line else "not in the catalogue"
+        problems.append(f"{item.status}: {item.msgid[:70]!r} ({where})")
+    return problems + overdue(project, rendered.document, today)
 
 
 def build_document(project: Project, document: Document, out_dir: Path, *, html: bool = False,
@@ -143,8 +168,29 @@ def build_document(project: Project, document: Document, out_dir: Path, *, html:
         html_path = out_dir / document.html_name
         write_atomic(html_path, rendered.html.encode("utf-8"))
     write_atomic(path, pdf)
-    return Built(document, path, pages, len(pdf), tuple(explain(project, rendered)), html_path,
-                 tuple(rendered.fallbacks), tuple(budget_warnings(project, document, pages)))
+    leaflet = project.leaflet(document.leaflet)
+    reasons = tuple(explain(project, rendered))
+    record = {
+        "file": document.pdf_name,
+        "leaflet": document.leaflet,
+        "locale": document.locale,
+        "edition": document.edition,
+        "partner": document.partner,
+        "print_shop": document.print_shop,
+        "title": rendered.title,
+        "pages": pages,
+        "bytes": len(pdf),
+        "sha256": hashlib.sha256(pdf).hexdigest(),
+        "version": leaflet.version,
+        "published": leaflet.published.isoformat(),
+        "next_review": leaflet.next_review.isoformat(),
+        "catalogues": rendered.catalogues,
+        "status": "draft" if reasons else "release",
+        "draft_reasons": list(reasons),
+        "html": document.html_name if html else None,
+    }
+    return Built(document, path, pages, len(pdf), reasons, html_path,
+                 tuple(rendered.fallbacks), tuple(budget_warnings(project, document, pages)), record)
 
 
 def budget_warnings(project: Project, document: Document, pages: int) -> list[str]:
@@ -156,23 +202,114 @@ def budget_warnings(project: Project, document: Document, pages: int) -> list[st
             f"edition in {document.locale}"]
 
 
-def build(project: Project, documents: list[Document], out_dir: Path, *, html: bool = False,
-          release: bool = False, on_done=None) -> Report:
-    """Build every document; failures are collected, not raised."""
+# Worker processes: WeasyPrint and the fonts are set up once per worker, not once per document.
+_FONTS = None
+
+
+def _init_worker() -> None:
+    global _FONTS
     from .render import font_config
 
+    _FONTS = font_config()
+
+
+def _work(project: Project, document: Document, out_dir: Path, html: bool, release: bool,
+          today: dt.date) -> Built | Failure:
+    if _FONTS is None:
+        _init_worker()
+    try:
+        return build_document(project, document, out_dir, html=html, release=release,
+                              fonts=_FONTS, today=today)
+    except LeafletsError as error:
+        return Failure(document, str(error), error.exit_code)
+
+
+def _from_cache(project: Project, document: Document, out_dir: Path, entry: dict | None,
+                key: str, release: bool, today: dt.date) -> Built | Failure | None:
+    """The cached result when the PDF is there and nothing it depends on changed."""
+    path = out_dir / document.pdf_name
+    if not entry or entry.get("key") != key or not path.is_file():
+        return None
+    record = entry["record"]
+    if path.stat().st_size != record["bytes"]:
+        return None
+    if release and (record["draft_reasons"] or overdue(project, document, today)):
+        return None  # let the real build explain why it is refused
+    html_path = out_dir / document.html_name if record.get("html") else None
+    fallbacks = tuple(Lookup(**item) for item in entry.get("fallbacks", ()))
+    return Built(document, path, record["pages"], record["bytes"], tuple(record["draft_reasons"]),
+                 html_path, fallbacks, tuple(entry.get("warnings", ())), record, cached=True)
+
+
+def build(project: Project, documents: list[Document], out_dir: Path, *, html: bool = False,
+          release: bool = False, jobs: int | None = None, force: bool = False,
+          on_done: Callable[[Built | Failure], None] | None = None,
+          today: dt.date | None = None) -> Report:
+    """Build every document, in parallel and incrementally; failures are collected, not raised."""
+    started = time.perf_counter()
+    today = today or dt.date.today()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(out_dir)
+    previous = {} if force else cache.load(out_dir)
     report = Report()
-    fonts = font_config()
+    keys = {d: cache.fingerprint(project, d, html) for d in documents}
+    todo = []
     for document in documents:
-        try:
-            built = build_document(project, document, out_dir, html=html, release=release, fonts=fonts)
-        except LeafletsError as error:
-            failure = Failure(document, error)
-            report.failed.append(failure)
-            if on_done:
-                on_done(failure)
-            continue
-        report.built.append(built)
-        if on_done:
-            on_done(built)
+        result = _from_cache(project, document, out_dir, previous.get(document.stem),
+                             keys[document], release, today)
+        if result is None:
+            todo.append(document)
+        else:
+            _record(report, result, on_done)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    if len(todo) <= 1 or jobs == 1:
+        for document in todo:
+            _record(report, _work(project, document, out_dir, html, release, today), on_done)
+    else:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_init_worker) as pool:
+            futures = [pool.submit(_work, project, d, out_dir, html, release, today) for d in todo]
+            for future in as_completed(futures):
+                _record(report, future.result(), on_done)
+    entries = dict(previous)
+    for built in report.built:
+        entries[built.document.stem] = {"key": keys[built.document], "record": built.record,
+                                        "warnings": list(built.warnings),
+                                        "fallbacks": [f.as_dict() for f in built.fallbacks]}
+    for failure in report.failed:
+        entries.pop(failure.document.stem, None)
+    cache.save(out_dir, entries)
+    _write_index(project, out_dir, report)
+    report.built.sort(key=lambda b: documents.index(b.document))
+    report.failed.sort(key=lambda f: documents.index(f.document))
+    report.seconds = time.perf_counter() - started
     return report
+
+
+def _record(report: Report, result: Built | Failure, on_done) -> None:
+    (report.built if isinstance(result, Built) else report.failed).append(result)
+    if on_done:
+        on_done(result)
+
+
+def _write_index(project: Project, out_dir: Path, report: Report) -> None:
+    tool = {"leaflets": __version__, **dict(cache.library_versions()[1:3])}
+    manifest_path = write_manifest(out_dir, {b.document.pdf_name: b.record for b in report.built}, tool)
+    from .output import read_manifest
+
+    manifest = read_manifest(manifest_path)
+    titles = {}
+    for entry in manifest["documents"].values():
+        if entry["locale"] == project.source_locale and entry["edition"] == "standard":
+            titles[entry["leaflet"]] = entry["title"]
+    for entry in manifest["documents"].values():
+        entry["title_en"] = titles.get(entry["leaflet"], entry["leaflet"])
+    codes = list(dict.fromkeys([*project.locales, *(e["locale"] for e in manifest["documents"].values())]))
+    languages = {}
+    for code in codes:
+        try:
+            info = locale_info(code)
+        except LeafletsError:
+            continue
+        languages[code] = {"native_name": info.native_name, "english_name": info.english_name,
+                           "direction": info.direction}
+    write_shelf(out_dir, manifest, languages, f"{project.name}: leaflets to print")

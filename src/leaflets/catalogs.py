@@ -7,7 +7,7 @@ there is no compile step to forget.
 from __future__ import annotations
 
 import gettext as _gettext
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
@@ -66,10 +66,14 @@ class Lookup:
     status: str
     line: int | None = None
     context: str | None = None
+    locale: str = ""
 
     @property
     def fallback(self) -> bool:
         return self.status in FALLBACK
+
+    def as_dict(self) -> dict:
+        return asdict(self)
 
 
 @dataclass
@@ -84,7 +88,7 @@ class Translator:
 
     def lookup(self, msgid: str, context: str | None = None, n: int | None = None,
                plural: str | None = None) -> Lookup:
-        result = self._lookup(msgid, context, n, plural)
+        result = replace(self._lookup(msgid, context, n, plural), locale=self.locale)
         self.seen.setdefault((context, msgid), result)
         return result
 

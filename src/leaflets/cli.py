@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -96,25 +97,38 @@ def list_command(obj: Context) -> None:
 @click.option("--release", is_flag=True,
               help="Refuse to write any PDF that would be marked DRAFT (untranslated or fuzzy "
                    "strings, no approval, no reviewer, review date passed).")
+@click.option("--jobs", "-j", type=click.IntRange(1), default=None,
+              help="Worker processes (default: the number of cores).")
+@click.option("--force", is_flag=True, help="Rebuild every document, even those up to date.")
+@click.option("--shard", metavar="K/N", help="Build only the K-th of N slices of the documents.")
 @click.pass_obj
 @handle_errors
 def build(obj: Context, leaflets: tuple[str, ...], locales: tuple[str, ...], out_dir: Path,
           editions: tuple[str, ...], partner: str | None, print_shop: bool | None, html: bool,
-          release: bool) -> None:
+          release: bool, jobs: int | None, force: bool, shard: str | None) -> None:
     """Render leaflets to PDF: by default every leaflet in every locale into out/."""
-    from .build import Built, build as run, plan
+    from .build import Built, build as run, plan, shard as slice_of
 
     project = obj.project
     documents = plan(project, leaflets, locales, editions, partner, print_shop)
+    if shard:
+        documents = slice_of(documents, shard)
+    interactive = sys.stdout.isatty() and not os.environ.get("CI")
+    bar = click.progressbar(length=len(documents), label="Building", file=sys.stderr) if interactive else None
 
     def done(result):
+        if bar is not None:
+            bar.update(1)
         if isinstance(result, Built):
             note = "  DRAFT" if result.draft else ""
-            click.echo(f"{result.path}  {result.pages} pages  {size(result.size)}{note}")
+            state = "  (up to date)" if result.cached else ""
+            if bar is None:
+                click.echo(f"{result.path}  {result.pages} pages  {size(result.size)}{note}{state}")
             if result.fallbacks:
                 first = "; ".join(
                     f"{item.msgid[:60]!r} ({item.status}"
-                    + (f", {project.po_path(result.document.locale)}:{item.line}" if item.line else "")
+                    + (f", {shorten(project.po_path(item.locale))}:{item.line}"
+                       if item.line else "")
                     + ")"
                     for item in result.fallbacks[:3]
                 )
@@ -123,13 +137,47 @@ def build(obj: Context, leaflets: tuple[str, ...], locales: tuple[str, ...], out
             for warning in result.warnings:
                 click.echo(f"warning: {warning}", err=True)
         else:
-            click.echo(f"error: {result.error}", err=True)
+            click.echo(f"error: {result.message}", err=True)
 
-    report = run(project, documents, out_dir, html=html, release=release, on_done=done)
+    report = run(project, documents, out_dir, html=html, release=release, jobs=jobs, force=force,
+                 on_done=done)
+    if bar is not None:
+        bar.render_finish()
+        for built in report.built:
+            click.echo(f"{built.path}  {built.pages} pages  {size(built.size)}"
+                       + ("  DRAFT" if built.draft else ""))
     drafts = sum(1 for b in report.built if b.draft)
-    click.echo(f"{len(report.built)} built ({drafts} draft), {len(report.failed)} failed")
+    click.echo(f"{len(report.rendered)} built, {len(report.up_to_date)} up to date, "
+               f"{len(report.failed)} failed, {drafts} draft, in {report.seconds:.1f} s")
+    for failure in report.failed:
+        click.echo(f"failed: {failure.document}", err=True)
     if report.failed:
         sys.exit(1)
+
+
+def shorten(path: Path) -> Path:
+    try:
+        return path.relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+@main.command("merge-manifests")
+@click.argument("manifests", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "-o", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="Where to write the merged manifest.")
+@handle_errors
+def merge_manifests_command(manifests: tuple[Path, ...], out_file: Path) -> None:
+    """Merge the manifest.json files of sharded builds into one."""
+    from .output import merge_manifests, write_atomic
+
+    try:
+        merged = merge_manifests(list(manifests))
+    except ValueError as exc:
+        raise LeafletsError(str(exc)) from None
+    write_atomic(out_file, (json.dumps(merged, indent=2, ensure_ascii=False) + "\n").encode())
+    click.echo(f"{out_file}: {len(merged['documents'])} documents")
 
 
 @main.command()

@@ -68,6 +68,8 @@ class Rendered:
     draft_reasons: list[str] = field(default_factory=list)
     fallbacks: list[Lookup] = field(default_factory=list)
     base_url: str = ""
+    #: For each catalogue used: its PO-Revision-Date and a digest of the file.
+    catalogues: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def draft(self) -> bool:
@@ -297,7 +299,17 @@ def render_html(project: Project, document: Document) -> Rendered:
     reasons = [name for name, value in flags.items() if value]
     fallbacks = [item for p in passes for item in p.translator.fallbacks]
     return Rendered(document, html, _title(html), passes[0].info, reasons, fallbacks,
-                    project.templates_dir.as_uri() + "/")
+                    project.templates_dir.as_uri() + "/",
+                    {p.info.code: _revision(p.translator) for p in passes if p.translator.catalog})
+
+
+def _revision(translator: Translator) -> dict[str, str]:
+    import hashlib
+
+    revised = translator.catalog.revision_date
+    data = translator.path.read_bytes() if translator.path and translator.path.exists() else b""
+    return {"revision_date": revised.isoformat() if hasattr(revised, "isoformat") else str(revised),
+            "sha256": hashlib.sha256(data).hexdigest()}
 
 
 def _merge_flags(all_flags: list[dict]) -> dict:

@@ -21,7 +21,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import write_po
 
 from . import __version__
-from .build import write_atomic
+from .output import write_atomic
 from .catalogs import read_catalog
 from .errors import ConfigError, LeafletsError
 from .project import SETTINGS_FILE, Project

@@ -1,0 +1,84 @@
+"""What a document depends on, so that a rebuild skips documents whose inputs have not changed.
+
+Like make, it compares file sizes and modification times (cheap: a no-op build reads no file),
+plus the versions of the tool and the libraries that shape the output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import cache
+from pathlib import Path
+
+from . import __version__
+from .document import Document
+from .locales import ASSETS_DIR
+from .output import write_atomic
+from .project import Project
+from .templates import template_files
+
+CACHE_FILE = ".leaflets-cache.json"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+@cache
+def library_versions() -> tuple[tuple[str, str], ...]:
+    from importlib.metadata import version
+
+    names = ("weasyprint", "pydyf", "babel", "jinja2", "fonttools", "phonenumbers", "segno")
+    found = []
+    for name in names:
+        try:
+            found.append((name, version(name)))
+        except Exception:  # not installed under that name: the fingerprint simply lacks it
+            found.append((name, "?"))
+    return (("leaflets", __version__), *found)
+
+
+def _stamp(path: Path) -> str:
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return f"{path}:missing"
+    return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _tree(folder: Path, skip_suffix: str | None = None) -> list[str]:
+    if not folder.is_dir():
+        return []
+    return [_stamp(p) for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.suffix != skip_suffix and "__pycache__" not in p.parts]
+
+
+def fingerprint(project: Project, document: Document, html: bool) -> str:
+    """A digest of everything that can change ``document``'s output."""
+    leaflet = project.leaflet(document.leaflet)
+    parts = [
+        repr(document), f"html={html}", f"epoch={os.environ.get('SOURCE_DATE_EPOCH', '')}",
+        repr(library_versions()), _stamp(project.settings_path),
+        *(_stamp(p) for p in template_files(project, leaflet)),
+        *_tree(project.templates_dir, skip_suffix=".html"),
+        *_tree(ASSETS_DIR), *_package_code(),
+    ]
+    for code in (document.locale, document.partner):
+        if code and code != project.source_locale:
+            parts.append(_stamp(project.po_path(code)))
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _package_code() -> list[str]:
+    # An editable install changes code without changing the version; its files count too.
+    return [_stamp(p) for p in sorted(PACKAGE_DIR.glob("*.py"))]
+
+
+def load(out_dir: Path) -> dict[str, dict]:
+    try:
+        return json.loads((out_dir / CACHE_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def save(out_dir: Path, entries: dict[str, dict]) -> None:
+    write_atomic(out_dir / CACHE_FILE, json.dumps(entries, indent=1, sort_keys=True).encode())
