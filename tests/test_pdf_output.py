@@ -92,8 +92,8 @@ def test_tagged_titled_a4_with_language_and_author(default_build: Path, document
     reader = PdfReader(path)
     root = reader.trailer["/Root"]
     assert root["/Lang"] == document.locale
-    assert root["/MarkInfo"]["/Marked"] is True
-    assert root["/ViewerPreferences"]["/DisplayDocTitle"] is True
+    assert root["/MarkInfo"]["/Marked"] == True  # noqa: E712 (a pypdf BooleanObject)
+    assert root["/ViewerPreferences"]["/DisplayDocTitle"] == True  # noqa: E712
 
 
 def test_footer_shows_version_dates_and_page_x_of_y(default_build: Path):

@@ -18,7 +18,7 @@ import babel
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.pofile import write_po
+from babel.messages.pofile import normalize, write_po
 
 from . import __version__
 from .output import write_atomic
@@ -75,7 +75,32 @@ def _plain_name(project: Project) -> str:
 def po_bytes(catalog: Catalog, **options) -> bytes:
     out = io.BytesIO()
     write_po(out, catalog, width=WIDTH, **options)
-    return out.getvalue()
+    data = out.getvalue()
+    if options.get("include_previous"):
+        data = _fix_previous(data, catalog)
+    return data
+
+
+def _fix_previous(data: bytes, catalog: Catalog) -> bytes:
+    """Rewrite the ``#|`` previous-msgid comments that Babel wraps into invalid lines.
+
+    Babel wraps an already quoted, multi-line previous msgid as comment text, splitting strings
+    mid-quote, which ``msgfmt -c`` rejects ("end-of-line within string"). Each block is
+    rewritten from the message's ``previous_id``, in the order ``write_po`` wrote them.
+    """
+    previous = [m.previous_id for m in catalog if m.id and m.previous_id]
+    blocks = iter(previous)
+
+    def block(match: re.Match) -> bytes:
+        ids = next(blocks)
+        lines = []
+        for keyword, text in zip(("msgid", "msgid_plural"), ids, strict=False):
+            quoted = normalize(text, width=WIDTH).split("\n")
+            lines.append(f"#| {keyword} {quoted[0]}")
+            lines.extend(f"#| {line}" for line in quoted[1:])
+        return ("\n".join(lines) + "\n").encode(catalog.charset or "utf-8")
+
+    return re.sub(rb"(?:^#\| .*\n)+", block, data, flags=re.M)
 
 
 def _without_dates(data: bytes) -> bytes:
