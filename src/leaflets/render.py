@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 import phonenumbers
 import segno
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import __version__
 from .catalogs import Lookup, Translator, read_catalog
@@ -404,10 +404,28 @@ def _context(project: Project, leaflet: Leaflet, document: Document, info: Local
         "modified_iso": (dt.datetime.fromtimestamp(int(modified), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
                          if modified else ""),
         "languages": [locale_info(code) for code in project.locales],
+        "language_list": language_list([locale_info(code) for code in project.locales], info),
         "generator": f"leaflets {__version__}",
         "PAGE": "\x00page\x00",
         "PAGES": "\x00pages\x00",
     }
+
+
+def language_list(languages: list[LocaleInfo], info: LocaleInfo) -> Markup:
+    """Languages by their own names, joined the way ``info``'s language lists things.
+
+    Each name is a bidi isolate (FSI … PDI): WeasyPrint does not implement ``dir`` on inline
+    elements, and without isolates "English, Türkçe" reorders inside Arabic text.
+    """
+    from babel.lists import format_list
+
+    tokens = [f"\x00{i}\x00" for i in range(len(languages))]
+    joined = str(escape(format_list(tokens, locale=info.babel_locale)))
+    for token, other in zip(tokens, languages, strict=True):
+        span = Markup('<span class="language" lang="{}">\u2068{}\u2069</span>').format(
+            other.lang, other.native_name)
+        joined = joined.replace(token, str(span))
+    return Markup(joined)
 
 
 def _title(html: str) -> str:
