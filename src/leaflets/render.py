@@ -466,6 +466,22 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def _scope_table_headers(document, pdf) -> None:
+    """Give header cells a /Scope, so readers tie them to their columns (PDF/UA 7.5).
+
+    WeasyPrint tags ``<th>`` as /TH but does not write the ``scope`` attribute; the only
+    tables here are the bilingual edition's, whose headers name the column's language.
+    """
+    import pydyf
+
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("S") == "/TH":
+            attributes = obj.get("A")
+            if not isinstance(attributes, pydyf.Dictionary):
+                attributes = obj["A"] = pydyf.Dictionary({"O": "/Table"})
+            attributes.setdefault("Scope", "/Column")
+
+
 def font_config():
     """A WeasyPrint font configuration; reuse one per process, it is the slow part to set up."""
     from weasyprint.text.fonts import FontConfiguration
@@ -484,7 +500,7 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
     try:
         html = HTML(string=rendered.html, base_url=rendered.base_url, url_fetcher=fetcher)
         document = html.render(font_config=fonts or font_config(), pdf_variant=PDF_VARIANT)
-        pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
+        pdf = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=_scope_table_headers)
     except Exception as exc:  # WeasyPrint raises many types; none may reach the user raw.
         raise RenderError(f"{rendered.document}: WeasyPrint failed: {type(exc).__name__}: {exc}") from exc
     finally:
