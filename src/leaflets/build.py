@@ -85,7 +85,7 @@ class Report:
 
 def plan(project: Project, leaflets: Iterable[str] = (), locales: Iterable[str] = (),
          editions: Iterable[str] = (), partner: str | None = None,
-         print_shop: bool | None = None) -> list[Document]:
+         print_shop: bool | None = None, paper: str = "") -> list[Document]:
     """The documents of a build, in a stable order; unknown names raise with the known ones.
 
     A bilingual edition pairs each locale with ``partner`` (the source locale by default) and
@@ -102,6 +102,8 @@ def plan(project: Project, leaflets: Iterable[str] = (), locales: Iterable[str] 
         if edition not in EDITIONS:
             raise UnknownNameError("edition", edition, [*EDITIONS, "all"])
     second = project.check_locale(partner) if partner else project.source_locale
+    if paper:
+        locale_info(project.source_locale).paper(paper)  # an unknown size fails here, once
     shop = project.print_shop if print_shop is None else print_shop
     documents = []
     for slug in slugs:
@@ -109,9 +111,9 @@ def plan(project: Project, leaflets: Iterable[str] = (), locales: Iterable[str] 
             for edition in chosen:
                 if edition == "bilingual":
                     if code != second:
-                        documents.append(Document(slug, code, edition, second, shop))
+                        documents.append(Document(slug, code, edition, second, shop, paper))
                 else:
-                    documents.append(Document(slug, code, edition, None, shop))
+                    documents.append(Document(slug, code, edition, None, shop, paper))
     return documents
 
 

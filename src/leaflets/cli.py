@@ -93,6 +93,9 @@ def list_command(obj: Context) -> None:
               help="Second language of the bilingual edition (default: the source locale).")
 @click.option("--print-shop/--office", "print_shop", default=None,
               help="3 mm bleed and crop marks for a print shop (default: the print_shop setting).")
+@click.option("--paper", default="", metavar="SIZE",
+              help="Paper size for every document: A4, letter or A5 (default: the settings, "
+                   "else the locale's territory).")
 @click.option("--html", is_flag=True, help="Also write the HTML each PDF is rendered from.")
 @click.option("--release", is_flag=True,
               help="Refuse to write any PDF that would be marked DRAFT (untranslated or fuzzy "
@@ -104,13 +107,13 @@ def list_command(obj: Context) -> None:
 @click.pass_obj
 @handle_errors
 def build(obj: Context, leaflets: tuple[str, ...], locales: tuple[str, ...], out_dir: Path,
-          editions: tuple[str, ...], partner: str | None, print_shop: bool | None, html: bool,
+          editions: tuple[str, ...], partner: str | None, print_shop: bool | None, paper: str, html: bool,
           release: bool, jobs: int | None, force: bool, shard: str | None) -> None:
     """Render leaflets to PDF: by default every leaflet in every locale into out/."""
     from .build import Built, build as run, plan, shard as slice_of
 
     project = obj.project
-    documents = plan(project, leaflets, locales, editions, partner, print_shop)
+    documents = plan(project, leaflets, locales, editions, partner, print_shop, paper)
     if shard:
         documents = slice_of(documents, shard)
     interactive = sys.stdout.isatty() and not os.environ.get("CI")

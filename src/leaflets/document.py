@@ -14,6 +14,8 @@ class Document:
     partner: str | None = None
     #: 3 mm bleed and crop marks for a print shop; office output has neither.
     print_shop: bool = False
+    #: Paper size chosen on the command line; empty means the settings' or the locale's.
+    paper: str = ""
 
     @property
     def stem(self) -> str:

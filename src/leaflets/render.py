@@ -393,7 +393,7 @@ def _context(project: Project, leaflet: Leaflet, document: Document, info: Local
         "start": "right" if info.rtl else "left",
         "end": "left" if info.rtl else "right",
         "font_stack": ", ".join(f'"{name}"' for name in stack),
-        "paper": info.paper(language.paper or project.paper),
+        "paper": info.paper(document.paper or language.paper or project.paper),
         "edition": document.edition,
         "print_shop": document.print_shop,
         "bilingual": document.partner is not None,
