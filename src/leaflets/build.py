@@ -206,22 +206,32 @@ def budget_warnings(project: Project, document: Document, pages: int) -> list[st
 
 # Worker processes: WeasyPrint and the fonts are set up once per worker, not once per document.
 _FONTS = None
+_FONTS_PID = 0
+#: Font configurations a forked worker inherited. They are kept alive on purpose: collecting
+#: one would run its __del__, which deletes the parent's font folder that both share.
+_INHERITED: list = []
+
+
+def _fonts():
+    global _FONTS, _FONTS_PID
+    if _FONTS is None or _FONTS_PID != os.getpid():
+        from .render import font_config
+
+        if _FONTS is not None:
+            _INHERITED.append(_FONTS)
+        _FONTS, _FONTS_PID = font_config(), os.getpid()
+    return _FONTS
 
 
 def _init_worker() -> None:
-    global _FONTS
-    from .render import font_config
-
-    _FONTS = font_config()
+    _fonts()
 
 
 def _work(project: Project, document: Document, out_dir: Path, html: bool, release: bool,
           today: dt.date) -> Built | Failure:
-    if _FONTS is None:
-        _init_worker()
     try:
         return build_document(project, document, out_dir, html=html, release=release,
-                              fonts=_FONTS, today=today)
+                              fonts=_fonts(), today=today)
     except LeafletsError as error:
         return Failure(document, str(error), error.exit_code)
 

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, read_po
+from babel.messages.pofile import PoFileError, read_po, unescape
 
 from .errors import CatalogError
 
@@ -33,11 +33,42 @@ def read_catalog(path: Path) -> Catalog:
     except FileNotFoundError:
         raise CatalogError(path, None, "no such catalogue") from None
     except PoFileError as exc:
-        raise CatalogError(path, exc.lineno, _plain(exc)) from None
+        # Babel counts the lines of a PoFileError from 0 (and those of messages from 1).
+        raise CatalogError(path, exc.lineno + 1, _plain(exc)) from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise CatalogError(path, None, f"cannot be read: {exc}") from None
     _check_complete(path, catalog)
+    _read_previous(path, catalog)
     return catalog
+
+
+def _read_previous(path: Path, catalog: Catalog) -> None:
+    """Attach the ``#| msgid`` comments to their messages: Babel's reader drops them, and a
+    catalogue read and written again would lose what a fuzzy entry's source used to say."""
+    previous: dict[int, list[str]] = {}
+    pending: list[str] = []
+    keyword = None
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+        if line.startswith("#| "):
+            body = line[3:].strip()
+            for name in ("msgid_plural", "msgid", "msgctxt"):
+                if body.startswith(name + " "):
+                    keyword = name
+                    if name != "msgctxt":
+                        pending.append("")
+                    body = body[len(name):].strip()
+                    break
+            if keyword != "msgctxt" and pending and body.startswith('"'):
+                pending[-1] += unescape(body)
+        elif line.startswith("msgid ") and pending:
+            previous[number] = pending
+            pending, keyword = [], None
+        elif not line.startswith(("#", "msgctxt")) and line.strip():
+            pending, keyword = [], None
+    for message in catalog:
+        found = previous.get(getattr(message, "lineno", None))
+        if found:
+            message.previous_id = found
 
 
 def _plain(exc: PoFileError) -> str:

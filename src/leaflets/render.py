@@ -84,12 +84,22 @@ def translator_for(project: Project, locale: str) -> Translator:
     if locale == project.source_locale:
         return Translator(locale)
     path = project.po_path(locale)
-    return Translator(locale, _catalog(path, path.stat().st_mtime_ns if path.exists() else 0), path)
+    return Translator(locale, _catalog(path, _digest(path)), path)
+
+
+def _digest(path: Path) -> str:
+    import hashlib
+
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except FileNotFoundError:
+        return ""
 
 
 @cache
-def _catalog(path: Path, _mtime: int):
-    # Keyed on mtime so that `preview --watch` rereads a catalogue a translator saved.
+def _catalog(path: Path, _digest: str):
+    # Keyed on the content, so `preview --watch` and tests reread a catalogue that changed
+    # even within one tick of the file system's clock.
     return read_catalog(path)
 
 

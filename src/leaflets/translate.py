@@ -142,8 +142,14 @@ def update(project: Project, locales: list[str] | None = None) -> list[Updated]:
             raise LeafletsError(f"{path}: no catalogue for {code}; create it with `leaflets init {code}`")
         catalog = read_catalog(path)
         before = {(m.context, m.id) for m in catalog if m.id}
+        # Babel's update forgets the previous msgid of an entry that was fuzzy already.
+        remembered = {(m.context, m.id): m.previous_id for m in catalog if m.id and m.previous_id}
         catalog.update(template, no_fuzzy_matching=False, update_header_comment=False,
                        keep_user_comments=True, update_creation_date=True)
+        for message in catalog:
+            key = (message.context, message.id)
+            if message.fuzzy and not message.previous_id and key in remembered:
+                message.previous_id = remembered[key]
         after = {(m.context, m.id) for m in catalog if m.id}
         data = po_bytes(catalog, include_previous=True, ignore_obsolete=False)
         changed = write_if_changed(path, data)
