@@ -113,3 +113,17 @@ def test_every_command_has_help_and_is_in_the_readme(runner, command):
     assert result.exit_code == 0
     assert main.commands[command].help
     assert f"leaflets {command}" in (REPO / "README.md").read_text()
+
+
+def test_default_build_writes_every_leaflet_in_every_locale_without_warnings(runner, tmp_path):
+    """Both leaflets × every locale of leaflets.toml, no fallback and no page-budget warning."""
+    from leaflets.project import load_project
+
+    project = load_project(REPO)
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["--project", str(REPO), "build", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output
+    expected = {f"{slug}-{code}.pdf" for slug in project.leaflets for code in project.locales}
+    assert {p.name for p in out.glob("*.pdf")} == expected
+    assert len(expected) == len(project.leaflets) * len(project.locales) >= 10
