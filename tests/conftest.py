@@ -47,8 +47,12 @@ def default_build(tmp_path_factory) -> Path:
 
 
 def pdftotext(path: Path, *args: str) -> str:
-    return subprocess.run(["pdftotext", "-enc", "UTF-8", *args, str(path), "-"],
-                          check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", *args, str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
 
 
 def pdf_pages_text(path: Path) -> list[str]:

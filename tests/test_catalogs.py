@@ -10,11 +10,15 @@ from leaflets.errors import CatalogError
 HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=utf-8\\n"\n\n'
 
 
-@pytest.mark.parametrize(("body", "line"), [
-    ('msgid "a"\nmsgstr "b"\n\nmsgid "c"\nbroken line here\nmsgstr "d"\n', 9),
-    ('msgid "a"\nmsgstr "b"\n\nmsgid "c"\n', 8),
-    ('msgid "a"\nmsgstr "b"\n\nmsgid "c"\nmsgstr "half\n', 9),
-], ids=["garbage", "cut-after-msgid", "cut-inside-string"])
+@pytest.mark.parametrize(
+    ("body", "line"),
+    [
+        ('msgid "a"\nmsgstr "b"\n\nmsgid "c"\nbroken line here\nmsgstr "d"\n', 9),
+        ('msgid "a"\nmsgstr "b"\n\nmsgid "c"\n', 8),
+        ('msgid "a"\nmsgstr "b"\n\nmsgid "c"\nmsgstr "half\n', 9),
+    ],
+    ids=["garbage", "cut-after-msgid", "cut-inside-string"],
+)
 def test_a_broken_catalogue_names_the_line(tmp_path, body, line):
     path = tmp_path / "messages.po"
     path.write_text(HEADER + body)
@@ -26,6 +30,8 @@ def test_a_broken_catalogue_names_the_line(tmp_path, body, line):
 
 def test_previous_msgid_is_read_back(tmp_path):
     path = tmp_path / "messages.po"
-    path.write_text(HEADER + '#, fuzzy\n#| msgid ""\n#| "Old "\n#| "text"\nmsgid "New text"\nmsgstr "Eski"\n')
+    path.write_text(
+        HEADER + '#, fuzzy\n#| msgid ""\n#| "Old "\n#| "text"\nmsgid "New text"\nmsgstr "Eski"\n'
+    )
     message = read_catalog(path).get("New text")
     assert message.fuzzy and message.previous_id == ["Old text"]

@@ -20,9 +20,11 @@ def invoke(runner, project_dir: Path, *args: str):
 
 def test_build_one_leaflet_prints_path_pages_and_size(runner, project_dir):
     out = project_dir / "out"
-    result = invoke(runner, project_dir, "build", "vertebroplasty", "-l", "en", "-o", str(out), "--html")
+    result = invoke(
+        runner, project_dir, "build", "vertebroplasty", "-l", "en", "-o", str(out), "--html"
+    )
     assert result.exit_code == 0, result.output
-    line = next(l for l in result.output.splitlines() if l.startswith(str(out)))
+    line = next(text for text in result.output.splitlines() if text.startswith(str(out)))
     assert "vertebroplasty-en.pdf" in line and " pages " in line and "kB" in line
     assert (out / "vertebroplasty-en.pdf").read_bytes().startswith(b"%PDF-")
     html = (out / "vertebroplasty-en.html").read_text()
@@ -63,7 +65,10 @@ def test_broken_settings_name_path_and_line(runner, project_dir):
 
 def test_a_failed_rebuild_keeps_the_previous_pdf(runner, project_dir):
     out = project_dir / "out"
-    assert invoke(runner, project_dir, "build", "vertebroplasty", "-l", "tr", "-o", str(out)).exit_code == 0
+    assert (
+        invoke(runner, project_dir, "build", "vertebroplasty", "-l", "tr", "-o", str(out)).exit_code
+        == 0
+    )
     before = (out / "vertebroplasty-tr.pdf").read_bytes()
     po = project_dir / "locales" / "tr" / "LC_MESSAGES" / "messages.po"
     text = po.read_text()
@@ -87,9 +92,24 @@ def test_real_process_builds_the_default_content(tmp_path):
     """`leaflets build` as the README runs it, outside any project: the embedded default."""
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     result = subprocess.run(
-        [sys.executable, "-m", "leaflets", "build", "vertebroplasty", "-l", "en", "-l", "tr",
-         "-o", str(tmp_path / "out")],
-        cwd=tmp_path, capture_output=True, text=True, env=env, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "leaflets",
+            "build",
+            "vertebroplasty",
+            "-l",
+            "en",
+            "-l",
+            "tr",
+            "-o",
+            str(tmp_path / "out"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
     for locale in ("en", "tr"):
@@ -100,8 +120,12 @@ def test_real_process_builds_the_default_content(tmp_path):
 
 def test_real_process_reports_bad_input_without_traceback(tmp_path):
     project = copy_project(tmp_path / "p", REPO)
-    result = subprocess.run([sys.executable, "-m", "leaflets", "--project", str(project), "build",
-                             "--locale", "xx"], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "leaflets", "--project", str(project), "build", "--locale", "xx"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2
     assert result.stderr.startswith("Error: unknown locale 'xx'")
     assert "Traceback" not in result.stderr

@@ -76,7 +76,10 @@ def test_every_font_is_embedded_subset_and_bundled(default_build: Path, document
 
 
 def test_the_bundled_fonts_ship_with_their_licence():
-    assert {p.name for p in FONTS_DIR.glob("*.ttf")} >= {"NotoSans-Regular.ttf", "NotoNaskhArabic-Regular.ttf"}
+    assert {p.name for p in FONTS_DIR.glob("*.ttf")} >= {
+        "NotoSans-Regular.ttf",
+        "NotoNaskhArabic-Regular.ttf",
+    }
     assert "SIL OPEN FONT LICENSE Version 1.1" in (FONTS_DIR / "OFL.txt").read_text()
 
 

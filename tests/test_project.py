@@ -32,7 +32,9 @@ def test_missing_required_key_names_the_table(project_dir):
 
 def test_review_date_before_publication_is_refused(project_dir):
     settings = project_dir / "leaflets.toml"
-    settings.write_text(settings.read_text().replace("next_review = 2027-11-24", "next_review = 2020-01-01", 1))
+    settings.write_text(
+        settings.read_text().replace("next_review = 2027-11-24", "next_review = 2020-01-01", 1)
+    )
     with pytest.raises(ConfigError, match="next_review must come after published"):
         load_project(project_dir)
 

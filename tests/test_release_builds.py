@@ -23,12 +23,14 @@ def sha(path: Path) -> str:
 
 
 def summary(output: str) -> tuple[int, int, int]:
-    line = next(l for l in output.splitlines() if " built, " in l)
+    line = next(text for text in output.splitlines() if " built, " in text)
     built, up_to_date, failed = (int(part.split()[0]) for part in line.split(", ")[:3])
     return built, up_to_date, failed
 
 
-def test_noop_rebuild_builds_nothing_and_touching_a_catalogue_rebuilds_that_locale(runner, project_dir):
+def test_noop_rebuild_builds_nothing_and_touching_a_catalogue_rebuilds_that_locale(
+    runner, project_dir
+):
     out = project_dir / "out"
     args = ["--project", str(project_dir), "build", "-o", str(out), "-j", "2"]
     first = runner.invoke(main, args)
@@ -43,8 +45,13 @@ def test_noop_rebuild_builds_nothing_and_touching_a_catalogue_rebuilds_that_loca
     os.utime(po, ns=(stamp + 10**9, stamp + 10**9))
     touched = runner.invoke(main, args)
     assert summary(touched.output) == (2, total - 2, 0)
-    rebuilt = [l for l in touched.output.splitlines() if l.endswith("DRAFT") and "(up to date)" not in l]
-    assert sorted(Path(l.split()[0]).name for l in rebuilt) == ["ablation-tr.pdf", "vertebroplasty-tr.pdf"]
+    rebuilt = [
+        text for text in touched.output.splitlines() if text.endswith("DRAFT") and "(up to date)" not in text
+    ]
+    assert sorted(Path(text.split()[0]).name for text in rebuilt) == [
+        "ablation-tr.pdf",
+        "vertebroplasty-tr.pdf",
+    ]
     forced = runner.invoke(main, [*args, "--force"])
     assert summary(forced.output) == (total, 0, 0)
 
@@ -104,15 +111,36 @@ def test_shards_together_cover_every_document_once(runner, tmp_path):
     manifests = []
     for k in (1, 2, 3):
         out = tmp_path / f"shard{k}"
-        result = runner.invoke(main, ["--project", str(REPO), "build", "vertebroplasty", "-l", "en",
-                                      "-l", "tr", "-l", "ar", "--shard", f"{k}/3", "-o", str(out)])
+        result = runner.invoke(
+            main,
+            [
+                "--project",
+                str(REPO),
+                "build",
+                "vertebroplasty",
+                "-l",
+                "en",
+                "-l",
+                "tr",
+                "-l",
+                "ar",
+                "--shard",
+                f"{k}/3",
+                "-o",
+                str(out),
+            ],
+        )
         assert result.exit_code == 0, result.output
         manifests.append(out / "manifest.json")
     merged = tmp_path / "manifest.json"
     result = runner.invoke(main, ["merge-manifests", *map(str, manifests), "-o", str(merged)])
     assert result.exit_code == 0, result.output
     documents = json.loads(merged.read_text())["documents"]
-    assert sorted(documents) == ["vertebroplasty-ar.pdf", "vertebroplasty-en.pdf", "vertebroplasty-tr.pdf"]
+    assert sorted(documents) == [
+        "vertebroplasty-ar.pdf",
+        "vertebroplasty-en.pdf",
+        "vertebroplasty-tr.pdf",
+    ]
 
 
 def test_bad_shard_is_a_clear_error(runner):
@@ -134,12 +162,24 @@ def test_a_failing_document_is_named_in_the_summary_and_the_rest_are_built(runne
 def test_a_killed_build_leaves_only_whole_pdfs(tmp_path):
     project_dir = copy_project(tmp_path / "project")
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "leaflets", "--project", str(project_dir), "build", "-e", "all",
-               "-o", str(out), "--force"]
+    command = [
+        sys.executable,
+        "-m",
+        "leaflets",
+        "--project",
+        str(project_dir),
+        "build",
+        "-e",
+        "all",
+        "-o",
+        str(out),
+        "--force",
+    ]
     subprocess.run(command, check=True, capture_output=True, timeout=600)
     for delay in (0.8, 1.6, 2.4, 3.2):
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         time.sleep(delay)
         os.killpg(process.pid, signal.SIGKILL)  # the build and its workers, at once
         process.wait()

@@ -69,18 +69,33 @@ def listener():
     server.close()
 
 
-@pytest.mark.parametrize("payload", [
-    '<img src="http://127.0.0.1:{port}/x">',
-    '<a href="file:///etc/passwd">Faydalar</a>',
-    '<img src="file:///etc/hostname">',
-    'Faydalar<link rel="stylesheet" href="http://127.0.0.1:{port}/s.css">',
-    '<span style="background: url(http://127.0.0.1:{port}/b)">Faydalar</span>',
-], ids=["img-http", "a-file", "img-file", "link", "style"])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        '<img src="http://127.0.0.1:{port}/x">',
+        '<a href="file:///etc/passwd">Faydalar</a>',
+        '<img src="file:///etc/hostname">',
+        'Faydalar<link rel="stylesheet" href="http://127.0.0.1:{port}/s.css">',
+        '<span style="background: url(http://127.0.0.1:{port}/b)">Faydalar</span>',
+    ],
+    ids=["img-http", "a-file", "img-file", "link", "style"],
+)
 def test_injected_markup_is_refused_naming_the_string(project_dir, listener, runner, payload):
     line = translate(project_dir, "tr", TARGET, payload.format(port=listener.port))
     out = project_dir / "out"
-    result = runner.invoke(main, ["--project", str(project_dir), "build", "vertebroplasty",
-                                  "--locale", "tr", "--out", str(out)])
+    result = runner.invoke(
+        main,
+        [
+            "--project",
+            str(project_dir),
+            "build",
+            "vertebroplasty",
+            "--locale",
+            "tr",
+            "--out",
+            str(out),
+        ],
+    )
     assert result.exit_code == 1
     assert f"messages.po:{line}" in result.output
     assert "'Benefits'" in result.output and "adds markup" in result.output
@@ -100,8 +115,11 @@ def test_refused_markup_is_an_exception_with_path_and_line(project_dir):
 
 def test_allowed_inline_tags_stay_and_attributes_do_not(project_dir):
     with (project_dir / "locales/messages.pot").open("rb") as handle:
-        msgid = next(m.id for m in read_po(handle)
-                     if isinstance(m.id, str) and "<strong>vertebroplasty</strong>" in m.id)
+        msgid = next(
+            m.id
+            for m in read_po(handle)
+            if isinstance(m.id, str) and "<strong>vertebroplasty</strong>" in m.id
+        )
     translate(project_dir, "tr", msgid, msgid.replace("<strong>", '<strong onclick="x">'))
     with pytest.raises(UnsafeTranslationError):
         render_html(load_project(project_dir), Document("vertebroplasty", "tr"))
@@ -120,11 +138,18 @@ def test_plain_text_is_escaped_not_interpreted(project_dir):
     assert "Faydalar &amp; yararlar &lt; 5 &gt; 3" in rendered.html
 
 
-@pytest.mark.parametrize("url", [
-    "http://127.0.0.1:9/x.png", "https://example.org/a.css", "ftp://example.org/f.svg",
-    "file:///etc/passwd", "file:///etc/../etc/hostname.svg", "data:text/html,<b>x</b>",
-    "file://otherhost/share/x.svg",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x.png",
+        "https://example.org/a.css",
+        "ftp://example.org/f.svg",
+        "file:///etc/passwd",
+        "file:///etc/../etc/hostname.svg",
+        "data:text/html,<b>x</b>",
+        "file://otherhost/share/x.svg",
+    ],
+)
 def test_fetcher_refuses_everything_outside_the_assets(tmp_path, url):
     fetcher = AssetFetcher([tmp_path])
     assert fetcher.refusal(url)
@@ -145,7 +170,9 @@ def test_fetcher_refuses_a_symlink_out_of_the_assets(tmp_path):
 def test_template_that_fetches_fails_the_document(project_dir, listener):
     template = project_dir / "templates" / "vertebroplasty.html"
     text = template.read_text().replace(
-        '<section id="why">', f'<img src="http://127.0.0.1:{listener.port}/x.png" alt="">\n<section id="why">')
+        '<section id="why">',
+        f'<img src="http://127.0.0.1:{listener.port}/x.png" alt="">\n<section id="why">',
+    )
     template.write_text(text)
     project = load_project(project_dir)
     rendered = render_html(project, Document("vertebroplasty", "en"))

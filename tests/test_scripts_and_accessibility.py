@@ -33,6 +33,7 @@ def structure(path: Path) -> list[tuple[str, pikepdf.Dictionary]]:
     """The structure elements of a tagged PDF in document (depth-first) order."""
     found = []
     with pikepdf.open(path) as pdf:
+
         def walk(node):
             kids = node.get("/K")
             if kids is None:
@@ -48,8 +49,9 @@ def structure(path: Path) -> list[tuple[str, pikepdf.Dictionary]]:
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=IDS)
 def test_pdfua_checker_finds_no_errors(default_build, document):
-    result = subprocess.run(["pdfua", "check", str(default_build / document.pdf_name)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["pdfua", "check", str(default_build / document.pdf_name)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout
 
 
@@ -59,7 +61,7 @@ def test_headings_in_order_lists_as_lists_figures_with_alt(default_build, docume
     names = [name for name, _ in elements]
     levels = [int(name[2]) for name in names if re.fullmatch(r"/H[1-6]", name)]
     assert levels[0] == 1 and levels.count(1) == 1
-    assert all(b <= a + 1 for a, b in zip(levels, levels[1:])), levels  # no level skipped
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels  # no level skipped
     assert names.count("/L") >= 5 and names.count("/LI") >= 20
     figures = [element for name, element in elements if name == "/Figure"]
     assert len(figures) >= 2  # the illustration and the QR code
@@ -107,10 +109,19 @@ def test_letters_of_each_language(default_build):
 
 
 def words(path: Path, page: int) -> list[tuple[float, float, float, str]]:
-    out = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
-                         capture_output=True, text=True, check=True).stdout
-    return [(float(a), float(b), float(c), w) for a, b, c, w in re.findall(
-        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', out)]
+    out = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return [
+        (float(a), float(b), float(c), w)
+        for a, b, c, w in re.findall(
+            r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>',
+            out,
+        )
+    ]
 
 
 def markers_and_text(path: Path) -> list[tuple[tuple, list[tuple]]]:
@@ -165,8 +176,9 @@ def test_missing_glyph_through_the_cli(runner, project_dir):
     from leaflets.cli import main
 
     translate(project_dir, "de", "Benefits", "Vorteile 中")
-    result = runner.invoke(main, ["--project", str(project_dir), "build", "-l", "de",
-                                  "-o", str(project_dir / "out")])
+    result = runner.invoke(
+        main, ["--project", str(project_dir), "build", "-l", "de", "-o", str(project_dir / "out")]
+    )
     assert result.exit_code == 1
     assert "no bundled font has '中'" in result.output
 
@@ -174,6 +186,7 @@ def test_missing_glyph_through_the_cli(runner, project_dir):
 def luminance(rgb: tuple[float, float, float]) -> float:
     def channel(c):
         return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
     r, g, b = (channel(c) for c in rgb)
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
@@ -184,7 +197,7 @@ def contrast(a, b) -> float:
 
 
 def hex_rgb(value: str) -> tuple[float, float, float]:
-    return tuple(int(value[i:i + 2], 16) / 255 for i in (1, 3, 5))
+    return tuple(int(value[i : i + 2], 16) / 255 for i in (1, 3, 5))
 
 
 # The backgrounds of templates/style.css: light panels for dark text, the masthead for light.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import shutil
@@ -33,8 +32,10 @@ def invoke(runner, project_dir: Path, *args: str):
 def approve_and_review(project_dir: Path, *locales: str) -> None:
     settings = project_dir / "leaflets.toml"
     text = settings.read_text()
-    text = text.replace('# approved_by = "Prof Saim Yilmaz, MD"\n# approved_on = 2026-12-01',
-                        'approved_by = "Prof Saim Yilmaz, MD"\napproved_on = 2026-12-01')
+    text = text.replace(
+        '# approved_by = "Prof Saim Yilmaz, MD"\n# approved_on = 2026-12-01',
+        'approved_by = "Prof Saim Yilmaz, MD"\napproved_on = 2026-12-01',
+    )
     for code in locales:
         text += f'\n[languages.{code}]\nreviewed_by = "Dr Reviewer"\nreviewed_on = 2099-01-01\n'
     settings.write_text(text)
@@ -52,7 +53,9 @@ def test_changed_source_turns_fuzzy_drafts_and_blocks_release_until_fixed(runner
     approve_and_review(project_dir, "tr")
     out = project_dir / "out"
     # The approved, reviewed, complete Turkish leaflet is releasable.
-    result = invoke(runner, project_dir, "build", "vertebroplasty", "-l", "tr", "--release", "-o", str(out))
+    result = invoke(
+        runner, project_dir, "build", "vertebroplasty", "-l", "tr", "--release", "-o", str(out)
+    )
     assert result.exit_code == 0, result.output
 
     template = project_dir / "templates" / "vertebroplasty.html"
@@ -61,27 +64,37 @@ def test_changed_source_turns_fuzzy_drafts_and_blocks_release_until_fixed(runner
     update = invoke(runner, project_dir, "update")
     assert update.exit_code == 0 and "1 fuzzy" in update.output
 
-    message = entry(po(project_dir, "tr"), f"In this treatment, a doctor puts a special bone cement into "
-                    f"the weak bone through a thin needle. {CHANGED}")
+    message = entry(
+        po(project_dir, "tr"),
+        f"In this treatment, a doctor puts a special bone cement into "
+        f"the weak bone through a thin needle. {CHANGED}",
+    )
     assert message.fuzzy
     assert SENTENCE in message.previous_id[0]
     assert "#| msgid" in po(project_dir, "tr").read_text()
     # A second update (or any rewrite of the file) keeps what the source used to say.
     assert invoke(runner, project_dir, "update").exit_code == 0
     assert SENTENCE in entry(po(project_dir, "tr"), message.id).previous_id[0]
-    assert subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(po(project_dir, "tr"))]).returncode == 0
+    assert (
+        subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(po(project_dir, "tr"))]).returncode
+        == 0
+    )
 
     stats = json.loads(invoke(runner, project_dir, "stats", "--json").output)
     tr_all = next(row for row in stats if row["locale"] == "tr" and row["leaflet"] == "(all)")
     assert tr_all["fuzzy"] == 1 and tr_all["percent"] < 100
 
-    result = invoke(runner, project_dir, "build", "vertebroplasty", "-l", "tr", "-o", str(out), "--force")
+    result = invoke(
+        runner, project_dir, "build", "vertebroplasty", "-l", "tr", "-o", str(out), "--force"
+    )
     assert result.exit_code == 0
     assert "warning: vertebroplasty-tr: 1 string(s) shown in the source language" in result.output
     text = squash(pdftotext(out / "vertebroplasty-tr.pdf"))
     assert "DRAFT · TASLAK" in text and letters(CHANGED) in letters(text)
 
-    result = invoke(runner, project_dir, "build", "vertebroplasty", "-l", "tr", "--release", "-o", str(out))
+    result = invoke(
+        runner, project_dir, "build", "vertebroplasty", "-l", "tr", "--release", "-o", str(out)
+    )
     assert result.exit_code == 1
     assert "not releasable" in result.output and "fuzzy: 'In this treatment" in result.output
 
@@ -95,7 +108,9 @@ def test_changed_source_turns_fuzzy_drafts_and_blocks_release_until_fixed(runner
     fixed.previous_id = []
     with path.open("wb") as handle:
         write_po(handle, catalog, width=79)
-    result = invoke(runner, project_dir, "build", "vertebroplasty", "-l", "tr", "--release", "-o", str(out))
+    result = invoke(
+        runner, project_dir, "build", "vertebroplasty", "-l", "tr", "--release", "-o", str(out)
+    )
     assert result.exit_code == 0, result.output
     assert "DRAFT" not in pdftotext(out / "vertebroplasty-tr.pdf")
 
@@ -103,11 +118,25 @@ def test_changed_source_turns_fuzzy_drafts_and_blocks_release_until_fixed(runner
 def test_a_translation_changed_after_its_review_is_a_draft_again(runner, project_dir):
     approve_and_review(project_dir, "tr")
     settings = project_dir / "leaflets.toml"
-    settings.write_text(settings.read_text().replace("reviewed_on = 2099-01-01", "reviewed_on = 2020-01-01"))
-    result = invoke(runner, project_dir, "build", "vertebroplasty", "-l", "tr", "--release",
-                    "-o", str(project_dir / "out"))
+    settings.write_text(
+        settings.read_text().replace("reviewed_on = 2099-01-01", "reviewed_on = 2020-01-01")
+    )
+    result = invoke(
+        runner,
+        project_dir,
+        "build",
+        "vertebroplasty",
+        "-l",
+        "tr",
+        "--release",
+        "-o",
+        str(project_dir / "out"),
+    )
     assert result.exit_code == 1
-    assert "no reviewer is recorded for this translation, or it changed since the review" in result.output
+    assert (
+        "no reviewer is recorded for this translation, or it changed since the review"
+        in result.output
+    )
 
 
 def test_init_new_language_is_zero_percent_english_fallback_and_draft(runner, project_dir):
@@ -115,8 +144,13 @@ def test_init_new_language_is_zero_percent_english_fallback_and_draft(runner, pr
     assert result.exit_code == 0, result.output
     assert "added 'fr' to locales" in result.output
     header = po(project_dir, "fr").read_text()
-    assert '"Language: fr\\n"' in header and '"Plural-Forms: nplurals=2; plural=(n > 1);\\n"' in header
-    assert subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(po(project_dir, "fr"))]).returncode == 0
+    assert (
+        '"Language: fr\\n"' in header and '"Plural-Forms: nplurals=2; plural=(n > 1);\\n"' in header
+    )
+    assert (
+        subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(po(project_dir, "fr"))]).returncode
+        == 0
+    )
 
     stats = invoke(runner, project_dir, "stats", "--min", "100")
     assert stats.exit_code == 1
@@ -129,8 +163,12 @@ def test_init_new_language_is_zero_percent_english_fallback_and_draft(runner, pr
     assert "warning: vertebroplasty-fr:" in result.output
     text = squash(pdftotext(out / "vertebroplasty-fr.pdf"))
     assert "DRAFT" in text and "What happens during the treatment" in text
-    assert invoke(runner, project_dir, "build", "vertebroplasty", "-l", "fr", "--release",
-                  "-o", str(out)).exit_code == 1
+    assert (
+        invoke(
+            runner, project_dir, "build", "vertebroplasty", "-l", "fr", "--release", "-o", str(out)
+        ).exit_code
+        == 1
+    )
 
 
 def test_init_refuses_an_existing_catalogue_and_an_unknown_language(runner, project_dir):
@@ -140,16 +178,24 @@ def test_init_refuses_an_existing_catalogue_and_an_unknown_language(runner, proj
 
 
 @pytest.mark.parametrize("command", ["build", "check"])
-def test_truncated_catalogue_names_path_and_line_and_keeps_previous_pdfs(runner, project_dir, command):
+def test_truncated_catalogue_names_path_and_line_and_keeps_previous_pdfs(
+    runner, project_dir, command
+):
     out = project_dir / "out"
-    assert invoke(runner, project_dir, "build", "vertebroplasty", "-l", "en", "-l", "tr",
-                  "-o", str(out)).exit_code == 0
+    assert (
+        invoke(
+            runner, project_dir, "build", "vertebroplasty", "-l", "en", "-l", "tr", "-o", str(out)
+        ).exit_code
+        == 0
+    )
     before = {p.name: p.read_bytes() for p in out.glob("*.pdf")}
     path = po(project_dir, "tr")
     lines = path.read_text().splitlines()
     cut = next(i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith("msgid "))
     path.write_text("\n".join(lines[: cut + 1]) + "\n")
-    args = ["build", "vertebroplasty", "-o", str(out), "--force"] if command == "build" else ["check"]
+    args = (
+        ["build", "vertebroplasty", "-o", str(out), "--force"] if command == "build" else ["check"]
+    )
     result = invoke(runner, project_dir, *args)
     assert result.exit_code != 0
     assert re.search(rf"{re.escape(str(path.name))}:{cut + 1}\b", result.output), result.output
@@ -166,19 +212,29 @@ def set_translation(project_dir: Path, code: str, msgid: str, text: str) -> None
         write_po(handle, catalog, width=79)
 
 
-@pytest.mark.parametrize(("msgid", "text", "code"), [
-    ("Benefits", 'Faydalar <img src="x.png">', "[markup] error"),
-    ("In an emergency, call %(number)s or go to the nearest emergency department.",
-     "Acil bir durumda en yakın acil servise gidin.", "[placeholders] error"),
-    ("Ask someone to take you home afterwards. Do not drive for 24 hours after the treatment, "
-     "or for longer if your doctor tells you.",
-     "Sizi eve götürmesi için birinden yardım isteyin. 12 saat araç kullanmayın.", "[numbers] error"),
-], ids=["img", "placeholder", "number"])
+@pytest.mark.parametrize(
+    ("msgid", "text", "code"),
+    [
+        ("Benefits", 'Faydalar <img src="x.png">', "[markup] error"),
+        (
+            "In an emergency, call %(number)s or go to the nearest emergency department.",
+            "Acil bir durumda en yakın acil servise gidin.",
+            "[placeholders] error",
+        ),
+        (
+            "Ask someone to take you home afterwards. Do not drive for 24 hours after the treatment, "
+            "or for longer if your doctor tells you.",
+            "Sizi eve götürmesi için birinden yardım isteyin. 12 saat araç kullanmayın.",
+            "[numbers] error",
+        ),
+    ],
+    ids=["img", "placeholder", "number"],
+)
 def test_check_flags_unsafe_or_changed_translations(runner, project_dir, msgid, text, code):
     set_translation(project_dir, "tr", msgid, text)
     result = invoke(runner, project_dir, "check")
     assert result.exit_code == 1
-    line = next(l for l in result.output.splitlines() if code in l)
+    line = next(text for text in result.output.splitlines() if code in text)
     assert re.match(r".*locales/tr/LC_MESSAGES/messages\.po:\d+: \[\w+\] error: ", line)
 
 
@@ -197,8 +253,13 @@ def test_check_warns_about_identical_fuzzy_and_overlong_translations(runner, pro
 
 def test_check_reports_a_leaflet_past_its_review_date(runner, project_dir):
     settings = project_dir / "leaflets.toml"
-    settings.write_text(settings.read_text().replace("published = 2026-11-24\nnext_review = 2027-11-24",
-                                                     "published = 2020-01-01\nnext_review = 2021-01-01", 1))
+    settings.write_text(
+        settings.read_text().replace(
+            "published = 2026-11-24\nnext_review = 2027-11-24",
+            "published = 2020-01-01\nnext_review = 2021-01-01",
+            1,
+        )
+    )
     result = invoke(runner, project_dir, "check")
     assert result.exit_code == 1
     assert re.search(r"leaflets\.toml:\d+: \[review-overdue\] error: vertebroplasty", result.output)
@@ -210,19 +271,39 @@ def test_shipped_catalogues_satisfy_msgfmt_and_pybabel(tmp_path, code):
     assert subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)]).returncode == 0
     work = tmp_path / "locales"
     shutil.copytree(REPO / "locales", work)
-    update = subprocess.run(["pybabel", "update", "-i", str(work / "messages.pot"), "-d", str(work),
-                             "-l", code], capture_output=True, text=True)
+    update = subprocess.run(
+        ["pybabel", "update", "-i", str(work / "messages.pot"), "-d", str(work), "-l", code],
+        capture_output=True,
+        text=True,
+    )
     assert update.returncode == 0, update.stderr
-    compiled = subprocess.run(["pybabel", "compile", "-d", str(work), "-l", code, "--statistics"],
-                              capture_output=True, text=True)
+    compiled = subprocess.run(
+        ["pybabel", "compile", "-d", str(work), "-l", code, "--statistics"],
+        capture_output=True,
+        text=True,
+    )
     assert compiled.returncode == 0, compiled.stderr
     assert (work / code / "LC_MESSAGES" / "messages.mo").stat().st_size > 1000
 
 
 def test_pybabel_extract_with_the_mapping_matches_leaflets_extract(tmp_path):
     out = tmp_path / "pybabel.pot"
-    subprocess.run(["pybabel", "extract", "-F", "locales/babel.cfg", "-c", "Translators:", "-o", str(out),
-                    "."], cwd=REPO, check=True, capture_output=True)
+    subprocess.run(
+        [
+            "pybabel",
+            "extract",
+            "-F",
+            "locales/babel.cfg",
+            "-c",
+            "Translators:",
+            "-o",
+            str(out),
+            ".",
+        ],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+    )
     ours = {m.id for m in read_catalog(REPO / "locales" / "messages.pot") if m.id}
     theirs = {m.id for m in read_catalog(out) if m.id}
     assert ours == theirs
@@ -236,9 +317,13 @@ def test_pseudo_locale_builds_accented_text_and_nothing_is_cut_off(runner, proje
         text = pdftotext(pdf)
         assert "[Ŧħḗ" in text or "[Ẇħȧŧ" in text
         # Every word lies inside the page: nothing overflows the paper.
-        bbox = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True).stdout
+        bbox = subprocess.run(
+            ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True
+        ).stdout
         width = float(re.search(r'<page width="([\d.]+)"', bbox)[1])
-        for x_min, x_max in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', bbox):
+        for x_min, x_max in re.findall(
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', bbox
+        ):
             assert float(x_min) >= 20 and float(x_max) <= width - 20
 
 
@@ -271,9 +356,24 @@ def test_preview_watch_as_a_process_rebuilds_and_survives_a_broken_edit(project_
 
     out = project_dir / "out"
     process = subprocess.Popen(
-        [sys.executable, "-m", "leaflets", "--project", str(project_dir), "preview", "vertebroplasty",
-         "-l", "tr", "-o", str(out), "--watch"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        [
+            sys.executable,
+            "-m",
+            "leaflets",
+            "--project",
+            str(project_dir),
+            "preview",
+            "vertebroplasty",
+            "-l",
+            "tr",
+            "-o",
+            str(out),
+            "--watch",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         lines = []
 

@@ -31,7 +31,7 @@ __all__ = ["Built", "Failure", "Report", "build", "build_document", "plan", "sha
 DRAFT_REASONS = {
     "not_approved": "the clinic has not approved the leaflet (approved_by and approved_on in {settings})",
     "not_reviewed": "no reviewer is recorded for this translation, or it changed since the review "
-                    "([languages.{locale}] reviewed_by and reviewed_on in {settings})",
+    "([languages.{locale}] reviewed_by and reviewed_on in {settings})",
     "pseudo": "a pseudo-locale is for testing layouts only",
     "fallbacks": "{count} string(s) not translated or fuzzy, shown in the source language",
 }
@@ -83,9 +83,15 @@ class Report:
         return [b for b in self.built if b.cached]
 
 
-def plan(project: Project, leaflets: Iterable[str] = (), locales: Iterable[str] = (),
-         editions: Iterable[str] = (), partner: str | None = None,
-         print_shop: bool | None = None, paper: str = "") -> list[Document]:
+def plan(
+    project: Project,
+    leaflets: Iterable[str] = (),
+    locales: Iterable[str] = (),
+    editions: Iterable[str] = (),
+    partner: str | None = None,
+    print_shop: bool | None = None,
+    paper: str = "",
+) -> list[Document]:
     """The documents of a build, in a stable order; unknown names raise with the known ones.
 
     A bilingual edition pairs each locale with ``partner`` (the source locale by default) and
@@ -133,9 +139,13 @@ def explain(project: Project, rendered: Rendered) -> list[str]:
     """The draft reasons of a document in words for the person running the build."""
     reasons = []
     for name in rendered.draft_reasons:
-        reasons.append(DRAFT_REASONS[name].format(
-            settings=project.settings_path.name, locale=rendered.document.locale,
-            count=len(rendered.fallbacks)))
+        reasons.append(
+            DRAFT_REASONS[name].format(
+                settings=project.settings_path.name,
+                locale=rendered.document.locale,
+                count=len(rendered.fallbacks),
+            )
+        )
     return reasons
 
 
@@ -155,8 +165,16 @@ def release_problems(project: Project, rendered: Rendered, today: dt.date) -> li
     return problems + overdue(project, rendered.document, today)
 
 
-def build_document(project: Project, document: Document, out_dir: Path, *, html: bool = False,
-                   release: bool = False, fonts=None, today: dt.date | None = None) -> Built:
+def build_document(
+    project: Project,
+    document: Document,
+    out_dir: Path,
+    *,
+    html: bool = False,
+    release: bool = False,
+    fonts=None,
+    today: dt.date | None = None,
+) -> Built:
     """Render one document and write its PDF (and HTML); raise on any problem."""
     rendered = render_html(project, document)
     if release:
@@ -191,8 +209,17 @@ def build_document(project: Project, document: Document, out_dir: Path, *, html:
         "draft_reasons": list(reasons),
         "html": document.html_name if html else None,
     }
-    return Built(document, path, pages, len(pdf), reasons, html_path,
-                 tuple(rendered.fallbacks), tuple(budget_warnings(project, document, pages)), record)
+    return Built(
+        document,
+        path,
+        pages,
+        len(pdf),
+        reasons,
+        html_path,
+        tuple(rendered.fallbacks),
+        tuple(budget_warnings(project, document, pages)),
+        record,
+    )
 
 
 def budget_warnings(project: Project, document: Document, pages: int) -> list[str]:
@@ -200,8 +227,10 @@ def budget_warnings(project: Project, document: Document, pages: int) -> list[st
     budget = project.leaflet(document.leaflet).page_budget.get(document.edition)
     if budget is None or pages <= budget:
         return []
-    return [f"{document}: {pages} pages, over the budget of {budget} for the {document.edition} "
-            f"edition in {document.locale}"]
+    return [
+        f"{document}: {pages} pages, over the budget of {budget} for the {document.edition} "
+        f"edition in {document.locale}"
+    ]
 
 
 # Worker processes: WeasyPrint and the fonts are set up once per worker, not once per document.
@@ -227,17 +256,26 @@ def _init_worker() -> None:
     _fonts()
 
 
-def _work(project: Project, document: Document, out_dir: Path, html: bool, release: bool,
-          today: dt.date) -> Built | Failure:
+def _work(
+    project: Project, document: Document, out_dir: Path, html: bool, release: bool, today: dt.date
+) -> Built | Failure:
     try:
-        return build_document(project, document, out_dir, html=html, release=release,
-                              fonts=_fonts(), today=today)
+        return build_document(
+            project, document, out_dir, html=html, release=release, fonts=_fonts(), today=today
+        )
     except LeafletsError as error:
         return Failure(document, str(error), error.exit_code)
 
 
-def _from_cache(project: Project, document: Document, out_dir: Path, entry: dict | None,
-                key: str, release: bool, today: dt.date) -> Built | Failure | None:
+def _from_cache(
+    project: Project,
+    document: Document,
+    out_dir: Path,
+    entry: dict | None,
+    key: str,
+    release: bool,
+    today: dt.date,
+) -> Built | Failure | None:
     """The cached result when the PDF is there and nothing it depends on changed."""
     path = out_dir / document.pdf_name
     if not entry or entry.get("key") != key or not path.is_file():
@@ -249,14 +287,32 @@ def _from_cache(project: Project, document: Document, out_dir: Path, entry: dict
         return None  # let the real build explain why it is refused
     html_path = out_dir / document.html_name if record.get("html") else None
     fallbacks = tuple(Lookup(**item) for item in entry.get("fallbacks", ()))
-    return Built(document, path, record["pages"], record["bytes"], tuple(record["draft_reasons"]),
-                 html_path, fallbacks, tuple(entry.get("warnings", ())), record, cached=True)
+    return Built(
+        document,
+        path,
+        record["pages"],
+        record["bytes"],
+        tuple(record["draft_reasons"]),
+        html_path,
+        fallbacks,
+        tuple(entry.get("warnings", ())),
+        record,
+        cached=True,
+    )
 
 
-def build(project: Project, documents: list[Document], out_dir: Path, *, html: bool = False,
-          release: bool = False, jobs: int | None = None, force: bool = False,
-          on_done: Callable[[Built | Failure], None] | None = None,
-          today: dt.date | None = None) -> Report:
+def build(
+    project: Project,
+    documents: list[Document],
+    out_dir: Path,
+    *,
+    html: bool = False,
+    release: bool = False,
+    jobs: int | None = None,
+    force: bool = False,
+    on_done: Callable[[Built | Failure], None] | None = None,
+    today: dt.date | None = None,
+) -> Report:
     """Build every document, in parallel and incrementally; failures are collected, not raised."""
     started = time.perf_counter()
     today = today or dt.date.today()
@@ -267,8 +323,9 @@ def build(project: Project, documents: list[Document], out_dir: Path, *, html: b
     keys = {d: cache.fingerprint(project, d, html) for d in documents}
     todo = []
     for document in documents:
-        result = _from_cache(project, document, out_dir, previous.get(document.stem),
-                             keys[document], release, today)
+        result = _from_cache(
+            project, document, out_dir, previous.get(document.stem), keys[document], release, today
+        )
         if result is None:
             todo.append(document)
         else:
@@ -278,15 +335,20 @@ def build(project: Project, documents: list[Document], out_dir: Path, *, html: b
         for document in todo:
             _record(report, _work(project, document, out_dir, html, release, today), on_done)
     else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_init_worker) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(todo)), initializer=_init_worker
+        ) as pool:
             futures = [pool.submit(_work, project, d, out_dir, html, release, today) for d in todo]
             for future in as_completed(futures):
                 _record(report, future.result(), on_done)
     entries = dict(previous)
     for built in report.built:
-        entries[built.document.stem] = {"key": keys[built.document], "record": built.record,
-                                        "warnings": list(built.warnings),
-                                        "fallbacks": [f.as_dict() for f in built.fallbacks]}
+        entries[built.document.stem] = {
+            "key": keys[built.document],
+            "record": built.record,
+            "warnings": list(built.warnings),
+            "fallbacks": [f.as_dict() for f in built.fallbacks],
+        }
     for failure in report.failed:
         entries.pop(failure.document.stem, None)
     cache.save(out_dir, entries)
@@ -305,7 +367,9 @@ def _record(report: Report, result: Built | Failure, on_done) -> None:
 
 def _write_index(project: Project, out_dir: Path, report: Report) -> None:
     tool = {"leaflets": __version__, **dict(cache.library_versions()[1:3])}
-    manifest_path = write_manifest(out_dir, {b.document.pdf_name: b.record for b in report.built}, tool)
+    manifest_path = write_manifest(
+        out_dir, {b.document.pdf_name: b.record for b in report.built}, tool
+    )
     from .output import read_manifest
 
     manifest = read_manifest(manifest_path)
@@ -315,13 +379,18 @@ def _write_index(project: Project, out_dir: Path, report: Report) -> None:
             titles[entry["leaflet"]] = entry["title"]
     for entry in manifest["documents"].values():
         entry["title_en"] = titles.get(entry["leaflet"], entry["leaflet"])
-    codes = list(dict.fromkeys([*project.locales, *(e["locale"] for e in manifest["documents"].values())]))
+    codes = list(
+        dict.fromkeys([*project.locales, *(e["locale"] for e in manifest["documents"].values())])
+    )
     languages = {}
     for code in codes:
         try:
             info = locale_info(code)
         except LeafletsError:
             continue
-        languages[code] = {"native_name": info.native_name, "english_name": info.english_name,
-                           "direction": info.direction}
+        languages[code] = {
+            "native_name": info.native_name,
+            "english_name": info.english_name,
+            "direction": info.direction,
+        }
     write_shelf(out_dir, manifest, languages, f"{project.name}: leaflets to print")

@@ -48,19 +48,26 @@ def _stamp(path: Path) -> str:
 def _tree(folder: Path, skip_suffix: str | None = None) -> list[str]:
     if not folder.is_dir():
         return []
-    return [_stamp(p) for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.suffix != skip_suffix and "__pycache__" not in p.parts]
+    return [
+        _stamp(p)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.suffix != skip_suffix and "__pycache__" not in p.parts
+    ]
 
 
 def fingerprint(project: Project, document: Document, html: bool) -> str:
     """A digest of everything that can change ``document``'s output."""
     leaflet = project.leaflet(document.leaflet)
     parts = [
-        repr(document), f"html={html}", f"epoch={os.environ.get('SOURCE_DATE_EPOCH', '')}",
-        repr(library_versions()), _stamp(project.settings_path),
+        repr(document),
+        f"html={html}",
+        f"epoch={os.environ.get('SOURCE_DATE_EPOCH', '')}",
+        repr(library_versions()),
+        _stamp(project.settings_path),
         *(_stamp(p) for p in template_files(project, leaflet)),
         *_tree(project.templates_dir, skip_suffix=".html"),
-        *_tree(ASSETS_DIR), *_package_code(),
+        *_tree(ASSETS_DIR),
+        *_package_code(),
     ]
     for code in (document.locale, document.partner):
         if code and code != project.source_locale:

@@ -48,7 +48,9 @@ def _read_previous(path: Path, catalog: Catalog) -> None:
     previous: dict[int, list[str]] = {}
     pending: list[str] = []
     keyword = None
-    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+    for number, line in enumerate(
+        path.read_text(encoding="utf-8", errors="replace").splitlines(), 1
+    ):
         if line.startswith("#| "):
             body = line[3:].strip()
             for name in ("msgid_plural", "msgid", "msgctxt"):
@@ -56,7 +58,7 @@ def _read_previous(path: Path, catalog: Catalog) -> None:
                     keyword = name
                     if name != "msgctxt":
                         pending.append("")
-                    body = body[len(name):].strip()
+                    body = body[len(name) :].strip()
                     break
             if keyword != "msgctxt" and pending and body.startswith('"'):
                 pending[-1] += unescape(body)
@@ -84,7 +86,7 @@ def _check_complete(path: Path, catalog: Catalog) -> None:
     lines = text.count("\n") + 1
     if last.startswith(("msgid ", "msgctxt ", "msgid_plural ")):
         raise CatalogError(path, lines, "file ends inside an entry: a msgstr is missing")
-    if last.startswith(('msgstr', '"')) and not last.endswith('"'):
+    if last.startswith(("msgstr", '"')) and not last.endswith('"'):
         raise CatalogError(path, lines, "file ends inside a string: the closing quote is missing")
 
 
@@ -117,8 +119,13 @@ class Translator:
     transform: object = None  # a callable turning source text into pseudo-text
     seen: dict[tuple[str | None, str], Lookup] = field(default_factory=dict)
 
-    def lookup(self, msgid: str, context: str | None = None, n: int | None = None,
-               plural: str | None = None) -> Lookup:
+    def lookup(
+        self,
+        msgid: str,
+        context: str | None = None,
+        n: int | None = None,
+        plural: str | None = None,
+    ) -> Lookup:
         result = replace(self._lookup(msgid, context, n, plural), locale=self.locale)
         self.seen.setdefault((context, msgid), result)
         return result

@@ -56,10 +56,16 @@ def check_project(project: Project, today: dt.date | None = None) -> list[Findin
             continue
         findings.extend(check_catalog(path, catalog, wanted))
         if not project.language(code).reviewed:
-            findings.append(Finding(project.settings_path, _line_of(project, f"languages.{code}"),
-                                    "not-reviewed", WARNING,
-                                    f"no reviewer is recorded for {code} ([languages.{code}] "
-                                    "reviewed_by, reviewed_on)"))
+            findings.append(
+                Finding(
+                    project.settings_path,
+                    _line_of(project, f"languages.{code}"),
+                    "not-reviewed",
+                    WARNING,
+                    f"no reviewer is recorded for {code} ([languages.{code}] "
+                    "reviewed_by, reviewed_on)",
+                )
+            )
     return findings
 
 
@@ -68,16 +74,32 @@ def check_leaflets(project: Project, today: dt.date) -> list[Finding]:
     for slug, leaflet in project.leaflets.items():
         line = _line_of(project, f"leaflets.{slug}")
         if leaflet.next_review < today:
-            findings.append(Finding(project.settings_path, line, "review-overdue", ERROR,
-                                    f"{slug}: its review date {leaflet.next_review} has passed"))
+            findings.append(
+                Finding(
+                    project.settings_path,
+                    line,
+                    "review-overdue",
+                    ERROR,
+                    f"{slug}: its review date {leaflet.next_review} has passed",
+                )
+            )
         if not leaflet.approved:
-            findings.append(Finding(project.settings_path, line, "not-approved", WARNING,
-                                    f"{slug}: not approved by the clinic (approved_by, approved_on)"))
+            findings.append(
+                Finding(
+                    project.settings_path,
+                    line,
+                    "not-approved",
+                    WARNING,
+                    f"{slug}: not approved by the clinic (approved_by, approved_on)",
+                )
+            )
     return findings
 
 
 def _line_of(project: Project, table: str) -> int | None:
-    for number, text in enumerate(project.settings_path.read_text(encoding="utf-8").splitlines(), 1):
+    for number, text in enumerate(
+        project.settings_path.read_text(encoding="utf-8").splitlines(), 1
+    ):
         if text.strip() == f"[{table}]":
             return number
     return None
@@ -103,51 +125,99 @@ def check_catalog(path: Path, catalog, wanted: set) -> list[Finding]:
             add("untranslated", WARNING, f"{short} is not translated")
             continue
         sources = list(message.id) if isinstance(message.id, tuple | list) else [message.id]
-        strings = list(message.string) if isinstance(message.string, tuple | list) else [message.string]
+        strings = (
+            list(message.string) if isinstance(message.string, tuple | list) else [message.string]
+        )
         for index, text in enumerate(strings):
-            source = sources[min(index, len(sources) - 1)] if len(sources) > 1 and index else sources[0]
+            source = (
+                sources[min(index, len(sources) - 1)] if len(sources) > 1 and index else sources[0]
+            )
             for finding in check_pair(source, text, short, plural=len(sources) > 1):
                 add(*finding)
     for key in sorted(wanted - have, key=lambda k: (k[0] or "", k[1])):
-        findings.append(Finding(path, None, "missing", WARNING,
-                                f"{key[1][:60]!r} is not in the catalogue: run `leaflets update`"))
+        findings.append(
+            Finding(
+                path,
+                None,
+                "missing",
+                WARNING,
+                f"{key[1][:60]!r} is not in the catalogue: run `leaflets update`",
+            )
+        )
     for message in catalog.obsolete.values():
-        findings.append(Finding(path, getattr(message, "lineno", None), "obsolete", WARNING,
-                                f"obsolete entry {message_id(message)[:60]!r}: remove it or reuse it"))
+        findings.append(
+            Finding(
+                path,
+                getattr(message, "lineno", None),
+                "obsolete",
+                WARNING,
+                f"obsolete entry {message_id(message)[:60]!r}: remove it or reuse it",
+            )
+        )
     return findings
 
 
-def check_pair(source: str, text: str, short: str, plural: bool = False) -> list[tuple[str, str, str]]:
+def check_pair(
+    source: str, text: str, short: str, plural: bool = False
+) -> list[tuple[str, str, str]]:
     """Findings of one translation against its source, as (code, severity, message)."""
     found = []
     extra = markup.unsafe_tags(source, text)
     if extra:
-        found.append(("markup", ERROR, f"translation of {short} adds markup {', '.join(extra)}; "
-                      "translations are plain text"))
+        found.append(
+            (
+                "markup",
+                ERROR,
+                f"translation of {short} adds markup {', '.join(extra)}; "
+                "translations are plain text",
+            )
+        )
     missing_tags = markup.missing_tags(source, text)
     if missing_tags:
         found.append(("tags", WARNING, f"translation of {short} drops {', '.join(missing_tags)}"))
     problem = markup.placeholder_problem(source, text)
     if problem and not (plural and "%(num)s" not in problem):
         found.append(("placeholders", ERROR, f"translation of {short} {problem}"))
-    for code, name, extract in (("urls", "URL", markup.urls), ("emails", "e-mail address", markup.emails),
-                                ("phones", "phone number", markup.phones)):
+    for code, name, extract in (
+        ("urls", "URL", markup.urls),
+        ("emails", "e-mail address", markup.emails),
+        ("phones", "phone number", markup.phones),
+    ):
         lost = [item for item in extract(source) if item not in text]
         if lost:
-            found.append((code, ERROR, f"translation of {short} drops the {name} {', '.join(lost)}"))
-    want, got = Counter(map(_digits, markup.numbers(source))), Counter(map(_digits, markup.numbers(text)))
+            found.append(
+                (code, ERROR, f"translation of {short} drops the {name} {', '.join(lost)}")
+            )
+    want, got = (
+        Counter(map(_digits, markup.numbers(source))),
+        Counter(map(_digits, markup.numbers(text))),
+    )
     if want != got:
         lost, added = sorted((want - got).elements()), sorted((got - want).elements())
-        detail = "; ".join(p for p in (lost and f"missing {', '.join(lost)}",
-                                       added and f"not in the source {', '.join(added)}") if p)
+        detail = "; ".join(
+            p
+            for p in (
+                lost and f"missing {', '.join(lost)}",
+                added and f"not in the source {', '.join(added)}",
+            )
+            if p
+        )
         found.append(("numbers", ERROR, f"translation of {short} changes a number ({detail})"))
     if text == source and any(c.isalpha() for c in source):
         found.append(("unchanged", WARNING, f"translation of {short} is identical to the source"))
     if _ends(source) != _ends(text):
-        found.append(("whitespace", WARNING, f"translation of {short} starts or ends with other whitespace"))
+        found.append(
+            ("whitespace", WARNING, f"translation of {short} starts or ends with other whitespace")
+        )
     if len(text) > LENGTH_RATIO * len(source) + LENGTH_SLACK:
-        found.append(("length", WARNING, f"translation of {short} is {len(text) / len(source):.1f} "
-                      "times as long as its source"))
+        found.append(
+            (
+                "length",
+                WARNING,
+                f"translation of {short} is {len(text) / len(source):.1f} "
+                "times as long as its source",
+            )
+        )
     return found
 
 
@@ -157,7 +227,7 @@ def _digits(number: str) -> str:
 
 
 def _ends(text: str) -> tuple[str, str]:
-    return text[: len(text) - len(text.lstrip())], text[len(text.rstrip()):]
+    return text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
 
 
 def errors(findings: list[Finding]) -> list[Finding]:

@@ -47,9 +47,14 @@ def size(n: int) -> str:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--project", "-p", "project_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Content project folder (holds leaflets.toml). Default: the nearest one from "
-                   "here upward, else the sample content that ships with the tool.")
+@click.option(
+    "--project",
+    "-p",
+    "project_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Content project folder (holds leaflets.toml). Default: the nearest one from "
+    "here upward, else the sample content that ships with the tool.",
+)
 @click.version_option(__version__, prog_name="leaflets")
 @click.pass_context
 def main(ctx: click.Context, project_dir: Path | None) -> None:
@@ -69,55 +74,119 @@ def list_command(obj: Context) -> None:
     click.echo("Leaflets:")
     for slug, leaflet in project.leaflets.items():
         status = "approved" if leaflet.approved else "not approved (draft)"
-        click.echo(f"  {slug:<20} v{leaflet.version}  published {leaflet.published}  "
-                   f"review by {leaflet.next_review}  {status}")
+        click.echo(
+            f"  {slug:<20} v{leaflet.version}  published {leaflet.published}  "
+            f"review by {leaflet.next_review}  {status}"
+        )
     click.echo("Locales:")
     for code in project.locales:
         info = locale_info(code)
-        role = "source" if code == project.source_locale else (
-            "reviewed" if project.language(code).reviewed else "not reviewed")
-        click.echo(f"  {code:<8} {info.native_name} ({info.english_name}), {info.direction}, {role}")
+        role = (
+            "source"
+            if code == project.source_locale
+            else ("reviewed" if project.language(code).reviewed else "not reviewed")
+        )
+        click.echo(
+            f"  {code:<8} {info.native_name} ({info.english_name}), {info.direction}, {role}"
+        )
     click.echo(f"Editions: {', '.join(project.editions)} (available: {', '.join(EDITIONS)})")
 
 
 @main.command()
 @click.argument("leaflets", nargs=-1)
-@click.option("--locale", "-l", "locales", multiple=True, metavar="LOCALE",
-              help="Build only this locale (repeatable). Default: every locale of the project.")
-@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("out"), show_default=True, help="Folder for the PDFs.")
-@click.option("--edition", "-e", "editions", multiple=True, metavar="EDITION",
-              help=f"Edition to build (repeatable): {', '.join(EDITIONS)} or all. "
-                   "Default: the editions setting of leaflets.toml.")
-@click.option("--with", "partner", metavar="LOCALE",
-              help="Second language of the bilingual edition (default: the source locale).")
-@click.option("--print-shop/--office", "print_shop", default=None,
-              help="3 mm bleed and crop marks for a print shop (default: the print_shop setting).")
-@click.option("--paper", default="", metavar="SIZE",
-              help="Paper size for every document: A4, letter or A5 (default: the settings, "
-                   "else the locale's territory).")
+@click.option(
+    "--locale",
+    "-l",
+    "locales",
+    multiple=True,
+    metavar="LOCALE",
+    help="Build only this locale (repeatable). Default: every locale of the project.",
+)
+@click.option(
+    "--out",
+    "-o",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder for the PDFs.",
+)
+@click.option(
+    "--edition",
+    "-e",
+    "editions",
+    multiple=True,
+    metavar="EDITION",
+    help=f"Edition to build (repeatable): {', '.join(EDITIONS)} or all. "
+    "Default: the editions setting of leaflets.toml.",
+)
+@click.option(
+    "--with",
+    "partner",
+    metavar="LOCALE",
+    help="Second language of the bilingual edition (default: the source locale).",
+)
+@click.option(
+    "--print-shop/--office",
+    "print_shop",
+    default=None,
+    help="3 mm bleed and crop marks for a print shop (default: the print_shop setting).",
+)
+@click.option(
+    "--paper",
+    default="",
+    metavar="SIZE",
+    help="Paper size for every document: A4, letter or A5 (default: the settings, "
+    "else the locale's territory).",
+)
 @click.option("--html", is_flag=True, help="Also write the HTML each PDF is rendered from.")
-@click.option("--release", is_flag=True,
-              help="Refuse to write any PDF that would be marked DRAFT (untranslated or fuzzy "
-                   "strings, no approval, no reviewer, review date passed).")
-@click.option("--jobs", "-j", type=click.IntRange(1), default=None,
-              help="Worker processes (default: the number of cores).")
+@click.option(
+    "--release",
+    is_flag=True,
+    help="Refuse to write any PDF that would be marked DRAFT (untranslated or fuzzy "
+    "strings, no approval, no reviewer, review date passed).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1),
+    default=None,
+    help="Worker processes (default: the number of cores).",
+)
 @click.option("--force", is_flag=True, help="Rebuild every document, even those up to date.")
 @click.option("--shard", metavar="K/N", help="Build only the K-th of N slices of the documents.")
 @click.pass_obj
 @handle_errors
-def build(obj: Context, leaflets: tuple[str, ...], locales: tuple[str, ...], out_dir: Path,
-          editions: tuple[str, ...], partner: str | None, print_shop: bool | None, paper: str, html: bool,
-          release: bool, jobs: int | None, force: bool, shard: str | None) -> None:
+def build(
+    obj: Context,
+    leaflets: tuple[str, ...],
+    locales: tuple[str, ...],
+    out_dir: Path,
+    editions: tuple[str, ...],
+    partner: str | None,
+    print_shop: bool | None,
+    paper: str,
+    html: bool,
+    release: bool,
+    jobs: int | None,
+    force: bool,
+    shard: str | None,
+) -> None:
     """Render leaflets to PDF: by default every leaflet in every locale into out/."""
-    from .build import Built, build as run, plan, shard as slice_of
+    from .build import Built, plan
+    from .build import build as run
+    from .build import shard as slice_of
 
     project = obj.project
     documents = plan(project, leaflets, locales, editions, partner, print_shop, paper)
     if shard:
         documents = slice_of(documents, shard)
     interactive = sys.stdout.isatty() and not os.environ.get("CI")
-    bar = click.progressbar(length=len(documents), label="Building", file=sys.stderr) if interactive else None
+    bar = (
+        click.progressbar(length=len(documents), label="Building", file=sys.stderr)
+        if interactive
+        else None
+    )
 
     def done(result):
         if bar is not None:
@@ -130,28 +199,46 @@ def build(obj: Context, leaflets: tuple[str, ...], locales: tuple[str, ...], out
             if result.fallbacks:
                 first = "; ".join(
                     f"{item.msgid[:60]!r} ({item.status}"
-                    + (f", {shorten(project.po_path(item.locale))}:{item.line}"
-                       if item.line else "")
+                    + (
+                        f", {shorten(project.po_path(item.locale))}:{item.line}"
+                        if item.line
+                        else ""
+                    )
                     + ")"
                     for item in result.fallbacks[:3]
                 )
-                click.echo(f"warning: {result.document}: {len(result.fallbacks)} string(s) shown "
-                           f"in the source language: {first}", err=True)
+                click.echo(
+                    f"warning: {result.document}: {len(result.fallbacks)} string(s) shown "
+                    f"in the source language: {first}",
+                    err=True,
+                )
             for warning in result.warnings:
                 click.echo(f"warning: {warning}", err=True)
         else:
             click.echo(f"error: {result.message}", err=True)
 
-    report = run(project, documents, out_dir, html=html, release=release, jobs=jobs, force=force,
-                 on_done=done)
+    report = run(
+        project,
+        documents,
+        out_dir,
+        html=html,
+        release=release,
+        jobs=jobs,
+        force=force,
+        on_done=done,
+    )
     if bar is not None:
         bar.render_finish()
         for built in report.built:
-            click.echo(f"{built.path}  {built.pages} pages  {size(built.size)}"
-                       + ("  DRAFT" if built.draft else ""))
+            click.echo(
+                f"{built.path}  {built.pages} pages  {size(built.size)}"
+                + ("  DRAFT" if built.draft else "")
+            )
     drafts = sum(1 for b in report.built if b.draft)
-    click.echo(f"{len(report.rendered)} built, {len(report.up_to_date)} up to date, "
-               f"{len(report.failed)} failed, {drafts} draft, in {report.seconds:.1f} s")
+    click.echo(
+        f"{len(report.rendered)} built, {len(report.up_to_date)} up to date, "
+        f"{len(report.failed)} failed, {drafts} draft, in {report.seconds:.1f} s"
+    )
     for failure in report.failed:
         click.echo(f"failed: {failure.document}", err=True)
     if report.failed:
@@ -166,10 +253,20 @@ def shorten(path: Path) -> Path:
 
 
 @main.command("merge-manifests")
-@click.argument("manifests", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", "-o", "out_file", type=click.Path(dir_okay=False, path_type=Path),
-              required=True, help="Where to write the merged manifest.")
+@click.argument(
+    "manifests",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--out",
+    "-o",
+    "out_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the merged manifest.",
+)
 @handle_errors
 def merge_manifests_command(manifests: tuple[Path, ...], out_file: Path) -> None:
     """Merge the manifest.json files of sharded builds into one."""
@@ -195,8 +292,14 @@ def extract(obj: Context) -> None:
 
 
 @main.command()
-@click.option("--locale", "-l", "locales", multiple=True, metavar="LOCALE",
-              help="Update only this catalogue (repeatable).")
+@click.option(
+    "--locale",
+    "-l",
+    "locales",
+    multiple=True,
+    metavar="LOCALE",
+    help="Update only this catalogue (repeatable).",
+)
 @click.pass_obj
 @handle_errors
 def update(obj: Context, locales: tuple[str, ...]) -> None:
@@ -208,8 +311,10 @@ def update(obj: Context, locales: tuple[str, ...]) -> None:
         project.check_locale(code)
     for result in run(project, list(locales) or None):
         state = "updated" if result.changed else "unchanged"
-        click.echo(f"{result.path}: {state}; {result.new} new, {result.fuzzy} fuzzy, "
-                   f"{result.obsolete} obsolete")
+        click.echo(
+            f"{result.path}: {state}; {result.new} new, {result.fuzzy} fuzzy, "
+            f"{result.obsolete} obsolete"
+        )
 
 
 @main.command()
@@ -228,8 +333,13 @@ def init(obj: Context, locale: str) -> None:
 
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-@click.option("--min", "minimum", type=click.FloatRange(0, 100), default=None,
-              help="Exit 1 if any locale is less than this percent translated.")
+@click.option(
+    "--min",
+    "minimum",
+    type=click.FloatRange(0, 100),
+    default=None,
+    help="Exit 1 if any locale is less than this percent translated.",
+)
 @click.option("--locale", "-l", "locales", multiple=True, metavar="LOCALE")
 @click.pass_obj
 @handle_errors
@@ -244,16 +354,22 @@ def stats(obj: Context, as_json: bool, minimum: float | None, locales: tuple[str
     if as_json:
         click.echo(json.dumps([row.as_dict() for row in rows], indent=2, ensure_ascii=False))
     else:
-        click.echo(f"{'locale':<8} {'leaflet':<18} {'translated':>10} {'fuzzy':>6} "
-                   f"{'untranslated':>12} {'obsolete':>8} {'done':>7}")
+        click.echo(
+            f"{'locale':<8} {'leaflet':<18} {'translated':>10} {'fuzzy':>6} "
+            f"{'untranslated':>12} {'obsolete':>8} {'done':>7}"
+        )
         for row in rows:
-            click.echo(f"{row.locale:<8} {row.leaflet:<18} {row.translated:>10} {row.fuzzy:>6} "
-                       f"{row.untranslated:>12} {row.obsolete:>8} {row.percent:>6.1f}%")
+            click.echo(
+                f"{row.locale:<8} {row.leaflet:<18} {row.translated:>10} {row.fuzzy:>6} "
+                f"{row.untranslated:>12} {row.obsolete:>8} {row.percent:>6.1f}%"
+            )
     if minimum is not None:
         short = [row for row in rows if row.leaflet == ALL and row.percent < minimum]
         for row in short:
-            click.echo(f"error: {row.locale} is {row.percent:.1f}% translated, below {minimum:g}%",
-                       err=True)
+            click.echo(
+                f"error: {row.locale} is {row.percent:.1f}% translated, below {minimum:g}%",
+                err=True,
+            )
         if short:
             sys.exit(1)
 
@@ -281,10 +397,21 @@ def check(obj: Context, strict: bool) -> None:
 @main.command()
 @click.argument("leaflet")
 @click.option("--locale", "-l", required=True, metavar="LOCALE", help="The locale to preview.")
-@click.option("--out", "-o", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("out"), show_default=True)
-@click.option("--watch", "-w", is_flag=True, help="Rebuild each time a template, stylesheet, "
-              "catalogue or the settings change; stop with Ctrl-C.")
+@click.option(
+    "--out",
+    "-o",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+)
+@click.option(
+    "--watch",
+    "-w",
+    is_flag=True,
+    help="Rebuild each time a template, stylesheet, "
+    "catalogue or the settings change; stop with Ctrl-C.",
+)
 @click.pass_obj
 @handle_errors
 def preview(obj: Context, leaflet: str, locale: str, out_dir: Path, watch: bool) -> None:
@@ -309,7 +436,9 @@ def preview(obj: Context, leaflet: str, locale: str, out_dir: Path, watch: bool)
         except Failed as exc:
             click.echo(f"{stamp} error: {exc}", err=True)
             return False
-        click.echo(f"{stamp} {built.path}  {built.pages} pages" + ("  DRAFT" if built.draft else ""))
+        click.echo(
+            f"{stamp} {built.path}  {built.pages} pages" + ("  DRAFT" if built.draft else "")
+        )
         return True
 
     ok = once(project)

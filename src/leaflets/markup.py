@@ -16,7 +16,7 @@ from markupsafe import Markup, escape
 #: Inline tags a source string may use; they carry no attributes and fetch nothing.
 ALLOWED_TAGS = ("strong", "br")
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w:-]*)([^>]*)>|<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.S)
-_ALLOWED_ESCAPED = re.compile(r"&lt;(/?)(%s)(\s*/)?&gt;" % "|".join(ALLOWED_TAGS))
+_ALLOWED_ESCAPED = re.compile(rf"&lt;(/?)({'|'.join(ALLOWED_TAGS)})(\s*/)?&gt;")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%%|%[sd]")
 _URL = re.compile(r"(?:https?|ftp|file|data|javascript):[^\s\"'<>)]*|www\.[^\s\"'<>)]+", re.I)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -79,7 +79,7 @@ def placeholder_problem(source: str, translation: str) -> str | None:
 
 
 def _bare_allowed(tag: str) -> bool:
-    return re.fullmatch(r"</?(%s)>" % "|".join(ALLOWED_TAGS), tag) is not None
+    return re.fullmatch(rf"</?({'|'.join(ALLOWED_TAGS)})>", tag) is not None
 
 
 def to_html(text: str) -> Markup:

@@ -19,7 +19,9 @@ def write_atomic(path: Path, data: bytes) -> None:
     A reader, or a build killed at any moment, sees the old file or the new one, never half.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
+    handle, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX
+    )
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -52,8 +54,9 @@ def write_manifest(out_dir: Path, entries: dict[str, dict], tool: dict) -> Path:
     """Merge ``entries`` into ``manifest.json``, keeping entries whose PDF is still there."""
     path = out_dir / MANIFEST
     manifest = read_manifest(path)
-    documents = {name: entry for name, entry in manifest["documents"].items()
-                 if (out_dir / name).is_file()}
+    documents = {
+        name: entry for name, entry in manifest["documents"].items() if (out_dir / name).is_file()
+    }
     documents.update(entries)
     data = {"generator": tool, "documents": dict(sorted(documents.items()))}
     write_atomic(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
@@ -101,10 +104,14 @@ def write_shelf(out_dir: Path, manifest: dict, languages: dict[str, dict], title
         parts.append(f'<section class="leaflet" id="{html.escape(slug)}">')
         parts.append(f"<h2>{html.escape(heading)}</h2>")
         first = entries[0][1]
-        parts.append(f'<p class="meta">Version {html.escape(first["version"])}, '
-                     f'published {html.escape(first["published"])}</p>')
-        parts.append('<table><thead><tr><th scope="col">Language</th><th scope="col">Edition</th>'
-                     '<th scope="col">Pages</th><th scope="col">Status</th></tr></thead><tbody>')
+        parts.append(
+            f'<p class="meta">Version {html.escape(first["version"])}, '
+            f"published {html.escape(first['published'])}</p>"
+        )
+        parts.append(
+            '<table><thead><tr><th scope="col">Language</th><th scope="col">Edition</th>'
+            '<th scope="col">Pages</th><th scope="col">Status</th></tr></thead><tbody>'
+        )
         for name, entry in entries:
             lang = languages.get(entry["locale"], {})
             native = lang.get("native_name", entry["locale"])
@@ -112,25 +119,35 @@ def write_shelf(out_dir: Path, manifest: dict, languages: dict[str, dict], title
             direction = lang.get("direction", "ltr")
             if entry.get("partner"):
                 partner = languages.get(entry["partner"], {})
-                label = (f'<span lang="{entry["locale"]}" dir="{direction}">{html.escape(native)}</span>'
-                         f' + <span lang="{entry["partner"]}" dir="{partner.get("direction", "ltr")}">'
-                         f'{html.escape(partner.get("native_name", entry["partner"]))}</span>')
+                label = (
+                    f'<span lang="{entry["locale"]}" dir="{direction}">{html.escape(native)}</span>'
+                    f' + <span lang="{entry["partner"]}" dir="{partner.get("direction", "ltr")}">'
+                    f"{html.escape(partner.get('native_name', entry['partner']))}</span>"
+                )
             else:
-                label = f'<span lang="{entry["locale"]}" dir="{direction}">{html.escape(native)}</span>'
-            search = " ".join(filter(None, [slug, heading, native, english, entry["locale"],
-                                            entry["edition"]])).lower()
-            status = ('<span class="draft">DRAFT</span>' if entry["status"] == "draft"
-                      else '<span class="ok">ready</span>')
+                label = (
+                    f'<span lang="{entry["locale"]}" dir="{direction}">{html.escape(native)}</span>'
+                )
+            search = " ".join(
+                filter(None, [slug, heading, native, english, entry["locale"], entry["edition"]])
+            ).lower()
+            status = (
+                '<span class="draft">DRAFT</span>'
+                if entry["status"] == "draft"
+                else '<span class="ok">ready</span>'
+            )
             edition = entry["edition"].replace("-", " ")
             parts.append(
                 f'<tr data-search="{html.escape(search)}"><td><a href="{html.escape(name)}">{label}</a>'
-                f'{" <small>(" + html.escape(english) + ")</small>" if english and english != native else ""}'
+                f"{' <small>(' + html.escape(english) + ')</small>' if english and english != native else ''}"
                 f"</td><td>{html.escape(edition)}</td><td>{entry['pages']}</td><td>{status}</td></tr>"
             )
         parts.append("</tbody></table></section>")
-    parts.append("</main><script>function filter(q){q=q.toLowerCase();"
-                 "document.querySelectorAll('tr[data-search]').forEach(function(r){"
-                 "r.hidden=q&&r.dataset.search.indexOf(q)<0;});}</script></body></html>")
+    parts.append(
+        "</main><script>function filter(q){q=q.toLowerCase();"
+        "document.querySelectorAll('tr[data-search]').forEach(function(r){"
+        "r.hidden=q&&r.dataset.search.indexOf(q)<0;});}</script></body></html>"
+    )
     path = out_dir / SHELF
     write_atomic(path, ("\n".join(parts) + "\n").encode("utf-8"))
     return path
@@ -140,8 +157,12 @@ def _order(entry: dict, languages: dict) -> tuple:
     codes = list(languages)
     rank = codes.index(entry["locale"]) if entry["locale"] in codes else len(codes)
     editions = ["standard", "large-print", "bilingual"]
-    return (rank, editions.index(entry["edition"]) if entry["edition"] in editions else 9,
-            entry.get("partner") or "", entry.get("print_shop", False))
+    return (
+        rank,
+        editions.index(entry["edition"]) if entry["edition"] in editions else 9,
+        entry.get("partner") or "",
+        entry.get("print_shop", False),
+    )
 
 
 SHELF_CSS = """

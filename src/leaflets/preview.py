@@ -26,8 +26,9 @@ def watched_files(project: Project) -> dict[Path, int]:
     return stamps
 
 
-def changes(project: Project, interval: float = 0.5,
-            sleep: Callable[[float], None] = time.sleep) -> Iterator[list[Path]]:
+def changes(
+    project: Project, interval: float = 0.5, sleep: Callable[[float], None] = time.sleep
+) -> Iterator[list[Path]]:
     """Yield the changed files each time something changes; polls, so it needs no extra package."""
     before = watched_files(project)
     while True:

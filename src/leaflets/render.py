@@ -126,7 +126,7 @@ def _clinic_grouping(written: str, parsed: phonenumbers.PhoneNumber) -> str | No
     country = str(parsed.country_code)
     digits = re.sub(r"[^\d\s]", " ", written).split()
     if written.strip().startswith("+") and digits and digits[0].startswith(country):
-        digits[0] = digits[0][len(country):]
+        digits[0] = digits[0][len(country) :]
     groups = [g for g in digits if g]
     if len(groups) < 2 or "".join(groups).lstrip("0") != national:
         return None
@@ -191,8 +191,9 @@ def make_environment(project: Project, translator: Translator, where: dict) -> j
     )
     env.policies["ext.i18n.trimmed"] = True
 
-    def translate(msgid: str, context: str | None = None, plural: str | None = None,
-                  n: int | None = None) -> str:
+    def translate(
+        msgid: str, context: str | None = None, plural: str | None = None, n: int | None = None
+    ) -> str:
         result = translator.lookup(msgid, context=context, n=n, plural=plural)
         source = plural if plural and n is not None and n != 1 else msgid
         if result.status in ("translated", "pseudo"):
@@ -216,14 +217,16 @@ def _refuse_unsafe(translator: Translator, result: Lookup, source: str) -> None:
     extra = unsafe_tags(source, result.text)
     if extra:
         raise UnsafeTranslationError(
-            path, result.line,
+            path,
+            result.line,
             f"translation of {result.msgid!r} adds markup {', '.join(extra)}; translations are "
             "plain text and may use only the tags of their source string",
         )
     problem = placeholder_problem(source, result.text)
     if problem:
         raise UnsafeTranslationError(
-            path, result.line,
+            path,
+            result.line,
             f"translation of {result.msgid!r} {problem}; it must keep the source's placeholders",
         )
 
@@ -242,7 +245,9 @@ def draft_reasons(project: Project, leaflet: Leaflet, translator: Translator) ->
     info = locale_info(translator.locale)
     language = project.language(translator.locale)
     is_source = translator.locale == project.source_locale
-    reviewed = is_source or (language.reviewed and not _changed_since_review(translator, language.reviewed_on))
+    reviewed = is_source or (
+        language.reviewed and not _changed_since_review(translator, language.reviewed_on)
+    )
     return {
         "not_approved": not leaflet.approved,
         "not_reviewed": not reviewed and not info.pseudo,
@@ -276,7 +281,9 @@ def _guard(leaflet: Leaflet, render):
     try:
         return render()
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(exc.filename or leaflet.template, exc.lineno, exc.message or str(exc)) from None
+        raise TemplateError(
+            exc.filename or leaflet.template, exc.lineno, exc.message or str(exc)
+        ) from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(str(exc.name), None, "template not found") from None
     except (jinja2.UndefinedError, KeyError, TypeError, ValueError) as exc:
@@ -305,12 +312,23 @@ def render_html(project: Project, document: Document) -> Rendered:
     pages = [p.render(flags) for p in passes]
     for each, html in zip(passes, pages, strict=True):
         _check_glyphs(each.translator, each.info, html)
-    html = pages[0] if len(pages) == 1 else bilingual(pages[0], pages[1], passes[0].info, passes[1].info)
+    html = (
+        pages[0]
+        if len(pages) == 1
+        else bilingual(pages[0], pages[1], passes[0].info, passes[1].info)
+    )
     reasons = [name for name, value in flags.items() if value]
     fallbacks = [item for p in passes for item in p.translator.fallbacks]
-    return Rendered(document, html, _title(html), passes[0].info, reasons, fallbacks,
-                    project.templates_dir.as_uri() + "/",
-                    {p.info.code: _revision(p.translator) for p in passes if p.translator.catalog})
+    return Rendered(
+        document,
+        html,
+        _title(html),
+        passes[0].info,
+        reasons,
+        fallbacks,
+        project.templates_dir.as_uri() + "/",
+        {p.info.code: _revision(p.translator) for p in passes if p.translator.catalog},
+    )
 
 
 def _revision(translator: Translator) -> dict[str, str]:
@@ -318,8 +336,10 @@ def _revision(translator: Translator) -> dict[str, str]:
 
     revised = translator.catalog.revision_date
     data = translator.path.read_bytes() if translator.path and translator.path.exists() else b""
-    return {"revision_date": revised.isoformat() if hasattr(revised, "isoformat") else str(revised),
-            "sha256": hashlib.sha256(data).hexdigest()}
+    return {
+        "revision_date": revised.isoformat() if hasattr(revised, "isoformat") else str(revised),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
 
 
 def _merge_flags(all_flags: list[dict]) -> dict:
@@ -358,8 +378,11 @@ def bilingual(first: str, second: str, patient: LocaleInfo, partner: LocaleInfo)
     rows_a = [_rows(s) for s in _SECTION.findall(main_a)]
     rows_b = [_rows(s) for s in _SECTION.findall(main_b)]
     if [len(r) for r in rows_a] != [len(r) for r in rows_b] or not rows_a:
-        raise TemplateError("<main>", None, "a bilingual edition needs the same <section>s and "
-                            "blocks in both languages")
+        raise TemplateError(
+            "<main>",
+            None,
+            "a bilingual edition needs the same <section>s and blocks in both languages",
+        )
     body = [
         '<table class="bilingual">',
         f'<thead><tr><th scope="col" class="part-patient">{patient.native_name}</th>'
@@ -370,24 +393,31 @@ def bilingual(first: str, second: str, patient: LocaleInfo, partner: LocaleInfo)
         body.append("<tbody>")
         for a, b in zip(section_a, section_b, strict=True):
             b = re.sub(r'\bid="([^"]+)"', rf'id="\1-{partner.code}"', b)
-            body.append(f'<tr><td class="part-patient">{a}</td>'
-                        f'<td class="part-partner" lang="{partner.lang}" dir="{partner.direction}">'
-                        f"{b}</td></tr>")
+            body.append(
+                f'<tr><td class="part-patient">{a}</td>'
+                f'<td class="part-partner" lang="{partner.lang}" dir="{partner.direction}">'
+                f"{b}</td></tr>"
+            )
         body.append("</tbody>")
     body.append("</table>")
     title_b = _between(second, "<h1>", "</h1>")
-    subtitle = (f'<p class="title-partner" lang="{partner.lang}" dir="{partner.direction}">'
-                f"{title_b}</p>\n</header>")
+    subtitle = (
+        f'<p class="title-partner" lang="{partner.lang}" dir="{partner.direction}">'
+        f"{title_b}</p>\n</header>"
+    )
     html = first.replace(main_a, "\n" + "\n".join(body) + "\n", 1)
     html = html.replace("</header>", subtitle, 1)
     title_a = _between(first, "<title>", "</title>")
-    return html.replace(f"<title>{title_a}</title>",
-                        f"<title>{title_a} – {_between(second, '<title>', '</title>')}</title>", 1)
+    return html.replace(
+        f"<title>{title_a}</title>",
+        f"<title>{title_a} – {_between(second, '<title>', '</title>')}</title>",
+        1,
+    )
 
 
 def _between(text: str, start: str, end: str) -> str:
     i = text.index(start) + len(start)
-    return text[i: text.index(end, i)]
+    return text[i : text.index(end, i)]
 
 
 def _context(project: Project, leaflet: Leaflet, document: Document, info: LocaleInfo) -> dict:
@@ -411,8 +441,11 @@ def _context(project: Project, leaflet: Leaflet, document: Document, info: Local
         "published": info.format_date(leaflet.published),
         "next_review": info.format_date(leaflet.next_review),
         "published_iso": leaflet.published.isoformat(),
-        "modified_iso": (dt.datetime.fromtimestamp(int(modified), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-                         if modified else ""),
+        "modified_iso": (
+            dt.datetime.fromtimestamp(int(modified), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if modified
+            else ""
+        ),
         "languages": [locale_info(code) for code in project.locales],
         "language_list": language_list([locale_info(code) for code in project.locales], info),
         "generator": f"leaflets {__version__}",
@@ -433,7 +466,8 @@ def language_list(languages: list[LocaleInfo], info: LocaleInfo) -> Markup:
     joined = str(escape(format_list(tokens, locale=info.babel_locale)))
     for token, other in zip(tokens, languages, strict=True):
         span = Markup('<span class="language" lang="{}">\u2068{}\u2069</span>').format(
-            other.lang, other.native_name)
+            other.lang, other.native_name
+        )
         joined = joined.replace(token, str(span))
     return Markup(joined)
 
@@ -448,7 +482,9 @@ def _check_glyphs(translator: Translator, info: LocaleInfo, html: str) -> None:
     for item in translator.seen.values():
         for char in item.text:
             if not covered(char, families):
-                where = f"{translator.path}:{item.line}" if translator.path and item.line else info.code
+                where = (
+                    f"{translator.path}:{item.line}" if translator.path and item.line else info.code
+                )
                 raise MissingGlyphError(
                     f"{where}: no bundled font has {_describe(char)} in the {info.code} "
                     f"translation of {item.msgid!r}"
@@ -512,7 +548,9 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
         document = html.render(font_config=fonts or font_config(), pdf_variant=PDF_VARIANT)
         pdf = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=_scope_table_headers)
     except Exception as exc:  # WeasyPrint raises many types; none may reach the user raw.
-        raise RenderError(f"{rendered.document}: WeasyPrint failed: {type(exc).__name__}: {exc}") from exc
+        raise RenderError(
+            f"{rendered.document}: WeasyPrint failed: {type(exc).__name__}: {exc}"
+        ) from exc
     finally:
         logger.removeHandler(collect)
     if fetcher.refused:
@@ -520,5 +558,7 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
         raise FetchRefusedError(f"{rendered.document}: refused to load {lines}")
     missing = [m for m in collect.messages if ".notdef" in m]
     if missing:
-        raise MissingGlyphError(f"{rendered.document}: a character has no glyph in the bundled fonts: {missing[0]}")
+        raise MissingGlyphError(
+            f"{rendered.document}: a character has no glyph in the bundled fonts: {missing[0]}"
+        )
     return pdf, len(document.pages)

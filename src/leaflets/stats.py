@@ -34,8 +34,7 @@ def statistics(project: Project, locales: list[str] | None = None) -> list[Stats
     template = read_catalog(project.pot_path)
     wanted = {(m.context, message_id(m)): m for m in template if m.id}
     per_leaflet = {
-        slug: {key for key, m in wanted.items()
-               if any(loc[0] in names for loc in m.locations)}
+        slug: {key for key, m in wanted.items() if any(loc[0] in names for loc in m.locations)}
         for slug, leaflet in project.leaflets.items()
         for names in [template_names(project, leaflet)]
     }
@@ -55,7 +54,15 @@ def statistics(project: Project, locales: list[str] | None = None) -> list[Stats
         obsolete = len(catalog.obsolete) if catalog else 0
         for leaflet, keys in [(ALL, set(wanted)), *per_leaflet.items()]:
             values = [state[k] for k in keys]
-            results.append(Stats(code, leaflet, len(keys), values.count("translated"),
-                                 values.count("fuzzy"), values.count("untranslated"),
-                                 obsolete if leaflet == ALL else 0))
+            results.append(
+                Stats(
+                    code,
+                    leaflet,
+                    len(keys),
+                    values.count("translated"),
+                    values.count("fuzzy"),
+                    values.count("untranslated"),
+                    obsolete if leaflet == ALL else 0,
+                )
+            )
     return results

@@ -20,10 +20,9 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import normalize, write_po
 
-from . import __version__
-from .output import write_atomic
 from .catalogs import read_catalog
 from .errors import ConfigError, LeafletsError
+from .output import write_atomic
 from .project import SETTINGS_FILE, Project
 
 COMMENT_TAGS = ("Translators:",)
@@ -34,8 +33,8 @@ def now() -> dt.datetime:
     """The current time, or ``SOURCE_DATE_EPOCH`` when set, for reproducible headers."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def extract_catalog(project: Project) -> Catalog:
@@ -47,7 +46,7 @@ def extract_catalog(project: Project) -> Catalog:
         raise ConfigError(f"{project.mapping_path}: no extraction mapping") from None
     catalog = Catalog(
         project=project.name,
-        version=max((l.version for l in project.leaflets.values()), default="1"),
+        version=_version(project),
         copyright_holder=_plain_name(project),
         msgid_bugs_address="",
         creation_date=now(),
@@ -56,20 +55,35 @@ def extract_catalog(project: Project) -> Catalog:
     )
     try:
         for filename, lineno, message, comments, context in extract_from_dir(
-            str(project.root), method_map, options_map, comment_tags=COMMENT_TAGS,
+            str(project.root),
+            method_map,
+            options_map,
+            comment_tags=COMMENT_TAGS,
             strip_comment_tags=True,
         ):
-            catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+            catalog.add(
+                message, None, [(filename, lineno)], auto_comments=comments, context=context
+            )
     except Exception as exc:  # the Jinja extractor raises TemplateSyntaxError with silent=false
         lineno = getattr(exc, "lineno", None)
         name = getattr(exc, "filename", None) or getattr(exc, "name", None) or project.templates_dir
-        raise LeafletsError(f"{name}:{lineno or ''}: cannot extract: {getattr(exc, 'message', exc)}") from None
+        raise LeafletsError(
+            f"{name}:{lineno or ''}: cannot extract: {getattr(exc, 'message', exc)}"
+        ) from None
     return catalog
+
+
+def _version(project: Project) -> str:
+    return max((leaflet.version for leaflet in project.leaflets.values()), default="1")
 
 
 def _plain_name(project: Project) -> str:
     name = project.clinic.name
-    return name if isinstance(name, str) else name.get(project.source_locale, next(iter(name.values())))
+    return (
+        name
+        if isinstance(name, str)
+        else name.get(project.source_locale, next(iter(name.values())))
+    )
 
 
 def po_bytes(catalog: Catalog, **options) -> bytes:
@@ -139,13 +153,20 @@ def update(project: Project, locales: list[str] | None = None) -> list[Updated]:
     for code in locales or [c for c in project.locales if c != project.source_locale]:
         path = project.po_path(code)
         if not path.exists():
-            raise LeafletsError(f"{path}: no catalogue for {code}; create it with `leaflets init {code}`")
+            raise LeafletsError(
+                f"{path}: no catalogue for {code}; create it with `leaflets init {code}`"
+            )
         catalog = read_catalog(path)
         before = {(m.context, m.id) for m in catalog if m.id}
         # Babel's update forgets the previous msgid of an entry that was fuzzy already.
         remembered = {(m.context, m.id): m.previous_id for m in catalog if m.id and m.previous_id}
-        catalog.update(template, no_fuzzy_matching=False, update_header_comment=False,
-                       keep_user_comments=True, update_creation_date=True)
+        catalog.update(
+            template,
+            no_fuzzy_matching=False,
+            update_header_comment=False,
+            keep_user_comments=True,
+            update_creation_date=True,
+        )
         for message in catalog:
             key = (message.context, message.id)
             if message.fuzzy and not message.previous_id and key in remembered:
@@ -153,12 +174,16 @@ def update(project: Project, locales: list[str] | None = None) -> list[Updated]:
         after = {(m.context, m.id) for m in catalog if m.id}
         data = po_bytes(catalog, include_previous=True, ignore_obsolete=False)
         changed = write_if_changed(path, data)
-        results.append(Updated(
-            code, path, changed,
-            fuzzy=sum(1 for m in catalog if m.id and m.fuzzy),
-            new=len(after - before),
-            obsolete=len(catalog.obsolete),
-        ))
+        results.append(
+            Updated(
+                code,
+                path,
+                changed,
+                fuzzy=sum(1 for m in catalog if m.id and m.fuzzy),
+                new=len(after - before),
+                obsolete=len(catalog.obsolete),
+            )
+        )
     return results
 
 
@@ -175,14 +200,26 @@ def init(project: Project, code: str) -> tuple[Path, bool]:
     if path.exists():
         raise LeafletsError(f"{path}: a catalogue exists already; use `leaflets update`")
     template = read_catalog(project.pot_path)
-    catalog = Catalog(locale=locale, project=project.name, version=max((l.version for l in project.leaflets.values()), default="1"),
-                      copyright_holder=_plain_name(project), charset="utf-8",
-                      creation_date=template.creation_date, revision_date=now(), fuzzy=False)
+    catalog = Catalog(
+        locale=locale,
+        project=project.name,
+        version=_version(project),
+        copyright_holder=_plain_name(project),
+        charset="utf-8",
+        creation_date=template.creation_date,
+        revision_date=now(),
+        fuzzy=False,
+    )
     catalog.language_team = locale.get_display_name("en")
     for message in template:
         if message.id:
-            catalog.add(message.id, None, message.locations, auto_comments=message.auto_comments,
-                        context=message.context)
+            catalog.add(
+                message.id,
+                None,
+                message.locations,
+                auto_comments=message.auto_comments,
+                context=message.context,
+            )
     write_atomic(path, po_bytes(catalog))
     return path, register_locale(project, code)
 
@@ -200,6 +237,7 @@ def register_locale(project: Project, code: str) -> bool:
         )
     items = match[1].rstrip().rstrip(",")
     new = f'{items}, "{code}"' if items.strip() else f'"{code}"'
-    write_atomic(project.settings_path,
-                 (text[: match.start(1)] + new + text[match.end(1):]).encode("utf-8"))
+    write_atomic(
+        project.settings_path, (text[: match.start(1)] + new + text[match.end(1) :]).encode("utf-8")
+    )
     return True
