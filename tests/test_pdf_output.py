@@ -157,3 +157,21 @@ def test_two_builds_are_byte_identical(tmp_path: Path, default_build: Path):
         again = hashlib.sha256((tmp_path / document.pdf_name).read_bytes()).hexdigest()
         first = hashlib.sha256((default_build / document.pdf_name).read_bytes()).hexdigest()
         assert again == first, document
+
+
+def test_source_date_epoch_is_the_modification_date(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    documents = [d for d in DOCUMENTS if d.stem == "vertebroplasty-en"]
+    build(PROJECT, documents, tmp_path / "a")
+    info = pdfinfo(tmp_path / "a" / "vertebroplasty-en.pdf")
+    assert info["ModDate"].startswith("Tue Nov 14 22:13:20 2023")
+    assert info["CreationDate"].startswith("Tue Nov 24 00:00:00 2026")  # the publication date
+    build(PROJECT, documents, tmp_path / "b")
+    assert sha(tmp_path / "a" / "vertebroplasty-en.pdf") == sha(tmp_path / "b" / "vertebroplasty-en.pdf")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    build(PROJECT, documents, tmp_path / "c")
+    assert "ModDate" not in pdfinfo(tmp_path / "c" / "vertebroplasty-en.pdf")
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
