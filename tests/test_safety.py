@@ -188,3 +188,10 @@ def test_one_failing_document_does_not_stop_the_others(project_dir):
     report = build(project, documents, project_dir / "out")
     assert [b.document.locale for b in report.built] == ["en"]
     assert [f.document.locale for f in report.failed] == ["tr"]
+
+
+def test_a_lone_percent_sign_names_the_string(project_dir):
+    line = translate(project_dir, "tr", TARGET, "Faydalar %100")
+    with pytest.raises(UnsafeTranslationError) as info:
+        render_html(load_project(project_dir), Document("vertebroplasty", "tr"))
+    assert info.value.line == line and "lone %" in str(info.value)

@@ -66,6 +66,8 @@ def missing_tags(source: str, translation: str) -> list[str]:
 def placeholder_problem(source: str, translation: str) -> str | None:
     """Describe how the translation's ``%(name)s`` placeholders differ from the source's."""
     want, have = placeholders(source), placeholders(translation)
+    if "%" in PLACEHOLDER.sub("", translation):
+        return "has a lone % (write %% for a percent sign, %(name)s for a placeholder)"
     if want == have:
         return None
     missing = sorted((want - have).elements())
