@@ -279,3 +279,15 @@ def test_editions_setting_and_all(project_dir):
     everything = plan(project, editions=["all"])
     assert {d.edition for d in everything} == {"standard", "large-print", "bilingual"}
     assert not [d for d in everything if d.edition == "bilingual" and d.locale == "en"]
+
+
+def test_check_warns_when_a_translation_is_over_the_page_budget(runner, project_dir):
+    settings = project_dir / "leaflets.toml"
+    settings.write_text(
+        settings.read_text().replace("page_budget = { standard = 4 }", "page_budget = { standard = 3 }", 1)
+    )
+    result = runner.invoke(main, ["--project", str(project_dir), "check"])
+    assert re.search(r"leaflets\.toml:\d+: \[page-budget\] warning: vertebroplasty-de: 4 pages in de, "
+                     r"standard edition; the budget is 3", result.output)
+    quick = runner.invoke(main, ["--project", str(project_dir), "check", "--no-pages"])
+    assert "[page-budget]" not in quick.output

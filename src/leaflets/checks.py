@@ -37,8 +37,8 @@ class Finding:
         return f"{where}: [{self.code}] {self.severity}: {self.message}"
 
 
-def check_project(project: Project, today: dt.date | None = None) -> list[Finding]:
-    """Every finding for the project's leaflets and catalogues."""
+def check_project(project: Project, today: dt.date | None = None, pages: bool = True) -> list[Finding]:
+    """Every finding for the project's leaflets and catalogues; ``pages`` renders for budgets."""
     findings = check_leaflets(project, today or dt.date.today())
     try:
         template = read_catalog(project.pot_path)
@@ -66,6 +66,37 @@ def check_project(project: Project, today: dt.date | None = None) -> list[Findin
                     "reviewed_by, reviewed_on)",
                 )
             )
+    if pages and not errors(findings):
+        findings.extend(check_budgets(project))
+    return findings
+
+
+def check_budgets(project: Project) -> list[Finding]:
+    """Render each leaflet that has a page budget, in every locale, and warn where it is over.
+
+    Documents that cannot render are left to the other checks, which say why.
+    """
+    from .document import Document
+    from .render import font_config, render_html, render_pdf
+
+    fonts = font_config()
+    findings = []
+    for slug, leaflet in project.leaflets.items():
+        line = _line_of(project, f"leaflets.{slug}")
+        for edition, budget in sorted(leaflet.page_budget.items()):
+            for code in project.locales:
+                partner = project.source_locale if edition == "bilingual" else None
+                if partner == code:
+                    continue
+                document = Document(slug, code, edition, partner)
+                try:
+                    _pdf, pages = render_pdf(project, render_html(project, document), fonts)
+                except LeafletsError:
+                    continue
+                if pages > budget:
+                    findings.append(Finding(project.settings_path, line, "page-budget", WARNING,
+                                            f"{document}: {pages} pages in {code}, {edition} edition; "
+                                            f"the budget is {budget}"))
     return findings
 
 

@@ -376,14 +376,16 @@ def stats(obj: Context, as_json: bool, minimum: float | None, locales: tuple[str
 
 @main.command()
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--pages/--no-pages", default=True, show_default=True,
+              help="Render the leaflets that have a page budget and warn where one is over it.")
 @click.pass_obj
 @handle_errors
-def check(obj: Context, strict: bool) -> None:
+def check(obj: Context, strict: bool, pages: bool) -> None:
     """Check catalogues and leaflets: markup, placeholders, numbers, completeness, review dates."""
     from .checks import ERROR, check_project
 
     project = obj.project
-    findings = check_project(project)
+    findings = check_project(project, pages=pages)
     base = Path.cwd()
     for finding in findings:
         click.echo(finding.format(base), err=finding.severity == ERROR)
