@@ -393,4 +393,4 @@ def _write_index(project: Project, out_dir: Path, report: Report) -> None:
             "english_name": info.english_name,
             "direction": info.direction,
         }
-    write_shelf(out_dir, manifest, languages, f"{project.name}: leaflets to print")
+    write_shelf(out_dir, manifest, languages, project.name)
