@@ -320,7 +320,7 @@ def build(
     remove_stale_temporaries(out_dir)
     previous = {} if force else cache.load(out_dir)
     report = Report()
-    keys = {d: cache.fingerprint(project, d, html) for d in documents}
+    keys = cache.fingerprints(project, documents, html)
     todo = []
     for document in documents:
         result = _from_cache(
@@ -331,6 +331,10 @@ def build(
         else:
             _record(report, result, on_done)
     jobs = max(1, jobs or os.cpu_count() or 1)
+    if todo:
+        # Imported here, not at start-up: a no-op build never pays for it, and forked
+        # workers inherit it instead of importing it each.
+        import weasyprint  # noqa: F401
     if len(todo) <= 1 or jobs == 1:
         for document in todo:
             _record(report, _work(project, document, out_dir, html, release, today), on_done)

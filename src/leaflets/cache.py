@@ -55,24 +55,36 @@ def _tree(folder: Path, skip_suffix: str | None = None) -> list[str]:
     ]
 
 
-def fingerprint(project: Project, document: Document, html: bool) -> str:
-    """A digest of everything that can change ``document``'s output."""
-    leaflet = project.leaflet(document.leaflet)
-    parts = [
-        repr(document),
+def fingerprints(project: Project, documents: list[Document], html: bool) -> dict[Document, str]:
+    """For each document, a digest of everything that can change its output.
+
+    What documents share (settings, assets, versions, each leaflet's templates) is read once.
+    """
+    common = [
         f"html={html}",
         f"epoch={os.environ.get('SOURCE_DATE_EPOCH', '')}",
         repr(library_versions()),
         _stamp(project.settings_path),
-        *(_stamp(p) for p in template_files(project, leaflet)),
         *_tree(project.templates_dir, skip_suffix=".html"),
         *_tree(ASSETS_DIR),
         *_package_code(),
     ]
-    for code in (document.locale, document.partner):
-        if code and code != project.source_locale:
-            parts.append(_stamp(project.po_path(code)))
-    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    templates = {
+        slug: [_stamp(p) for p in template_files(project, project.leaflet(slug))]
+        for slug in {d.leaflet for d in documents}
+    }
+    catalogues = {
+        code: _stamp(project.po_path(code))
+        for d in documents
+        for code in (d.locale, d.partner)
+        if code and code != project.source_locale
+    }
+    result = {}
+    for document in documents:
+        parts = [repr(document), *common, *templates[document.leaflet]]
+        parts += [catalogues[c] for c in (document.locale, document.partner) if c in catalogues]
+        result[document] = hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    return result
 
 
 def _package_code() -> list[str]:

@@ -31,7 +31,6 @@ from .errors import (
     TemplateError,
     UnsafeTranslationError,
 )
-from .fetch import AssetFetcher
 from .locales import ASSETS_DIR, FONT_FAMILIES, LocaleInfo, covered, locale_info
 from .markup import placeholder_problem, to_html, unsafe_tags
 from .project import Leaflet, Project, localized
@@ -180,9 +179,31 @@ def css_content(text: str) -> Markup:
     return Markup(" ".join(tokens) or '""')
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory, so each document's environment skips the compiler.
+
+    Jinja checks each entry against the template source's checksum, so an edited template is
+    compiled again.
+    """
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 def make_environment(project: Project, translator: Translator, where: dict) -> jinja2.Environment:
     """A Jinja environment with autoescape and the translator's safe gettext installed."""
     env = jinja2.Environment(
+        bytecode_cache=_COMPILED,
         loader=jinja2.FileSystemLoader(project.templates_dir),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
@@ -480,7 +501,7 @@ def _title(html: str) -> str:
 def _check_glyphs(translator: Translator, info: LocaleInfo, html: str) -> None:
     families = tuple(FONT_FAMILIES)
     for item in translator.seen.values():
-        for char in item.text:
+        for char in set(item.text):
             if not covered(char, families):
                 where = (
                     f"{translator.path}:{item.line}" if translator.path and item.line else info.code
@@ -490,7 +511,7 @@ def _check_glyphs(translator: Translator, info: LocaleInfo, html: str) -> None:
                     f"translation of {item.msgid!r}"
                 )
     text = re.sub(r"<style.*?</style>|<[^>]+>", " ", html, flags=re.S)
-    for char in Markup(text).unescape():
+    for char in sorted(set(Markup(text).unescape())):
         if not covered(char, families):
             raise MissingGlyphError(
                 f"{info.code}: no bundled font has {_describe(char)}, used in the templates or settings"
@@ -538,6 +559,8 @@ def font_config():
 def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes, int]:
     """Render PDF bytes and the page count; refuse a document that fetched or lost glyphs."""
     from weasyprint import HTML
+
+    from .fetch import AssetFetcher  # imports WeasyPrint: only when a PDF is made
 
     fetcher = AssetFetcher([project.templates_dir, ASSETS_DIR])
     collect = _Collect()
