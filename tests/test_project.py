@@ -64,3 +64,10 @@ def test_phone_is_shown_for_international_dialling(written):
 def test_impossible_phone_is_a_config_error():
     with pytest.raises(ConfigError, match="not a"):
         format_phone("+90 12", "TR", "leaflets.toml: [clinic]")
+
+
+def test_an_unknown_locale_in_the_settings_names_its_line(project_dir):
+    settings = project_dir / "leaflets.toml"
+    settings.write_text(settings.read_text().replace('"de"]', '"de", "xx-nonsense"]'))
+    with pytest.raises(ConfigError, match=r"leaflets\.toml:\d+: 'xx-nonsense' is not a locale Babel knows"):
+        load_project(project_dir)

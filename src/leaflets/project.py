@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, UnknownNameError
+from .errors import ConfigError, LeafletsError, UnknownNameError
 
 SETTINGS_FILE = "leaflets.toml"
 EDITIONS = ("standard", "large-print", "bilingual")
@@ -190,6 +190,14 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
     locales = tuple(data.get("locales", [source]))
     if source not in locales:
         locales = (source, *locales)
+    from .locales import locale_info
+
+    for code in locales:
+        try:
+            locale_info(code)
+        except LeafletsError as exc:
+            # Every leaflet lists every language: one unknown code would fail them all.
+            raise ConfigError(f"{where('locales')}: {exc}") from None
 
     clinic_data = need(data, "clinic", dict, "clinic") if "clinic" in data else None
     if clinic_data is None:
