@@ -371,7 +371,7 @@ def _merge_flags(all_flags: list[dict]) -> dict:
     return merged
 
 
-_SECTION = re.compile(r"<section\b[^>]*>(.*?)</section>", re.S)
+_SECTION = re.compile(r"<section\b([^>]*)>(.*?)</section>", re.S)
 _BLOCK = re.compile(r"<(h[1-6]|p|ul|ol|dl|figure|div|table|aside)\b.*?</\1>", re.S)
 
 
@@ -396,8 +396,11 @@ def bilingual(first: str, second: str, patient: LocaleInfo, partner: LocaleInfo)
     """
     main_a = _between(first, "<main>", "</main>")
     main_b = _between(second, "<main>", "</main>")
-    rows_a = [_rows(s) for s in _SECTION.findall(main_a)]
-    rows_b = [_rows(s) for s in _SECTION.findall(main_b)]
+    sections = _SECTION.findall(main_a)
+    rows_a = [_rows(content) for _attributes, content in sections]
+    rows_b = [_rows(content) for _attributes, content in _SECTION.findall(main_b)]
+    # A section's class (contact, about) styles its cells, as it styled the section.
+    classes = [" ".join(re.findall(r'class="([^"]*)"', attributes)) for attributes, _ in sections]
     if [len(r) for r in rows_a] != [len(r) for r in rows_b] or not rows_a:
         raise TemplateError(
             "<main>",
@@ -410,8 +413,8 @@ def bilingual(first: str, second: str, patient: LocaleInfo, partner: LocaleInfo)
         f'<th scope="col" class="part-partner" lang="{partner.lang}" dir="{partner.direction}">'
         f"{partner.native_name}</th></tr></thead>",
     ]
-    for section_a, section_b in zip(rows_a, rows_b, strict=True):
-        body.append("<tbody>")
+    for section_a, section_b, cls in zip(rows_a, rows_b, classes, strict=True):
+        body.append(f'<tbody class="{cls}">' if cls else "<tbody>")
         for a, b in zip(section_a, section_b, strict=True):
             b = re.sub(r'\bid="([^"]+)"', rf'id="\1-{partner.code}"', b)
             body.append(
