@@ -46,6 +46,18 @@ def size(n: int) -> str:
     return f"{n / 1024:.1f} kB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
+#: Where PDFs (and HTML) are written; shared by build and preview.
+out_option = click.option(
+    "--out",
+    "-o",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder for the PDFs.",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--project",
@@ -102,15 +114,7 @@ def list_command(obj: Context) -> None:
     metavar="LOCALE",
     help="Build only this locale (repeatable). Default: every locale of the project.",
 )
-@click.option(
-    "--out",
-    "-o",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("out"),
-    show_default=True,
-    help="Folder for the PDFs.",
-)
+@out_option
 @click.option(
     "--edition",
     "-e",
@@ -399,14 +403,7 @@ def check(obj: Context, strict: bool, pages: bool) -> None:
 @main.command()
 @click.argument("leaflet")
 @click.option("--locale", "-l", required=True, metavar="LOCALE", help="The locale to preview.")
-@click.option(
-    "--out",
-    "-o",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("out"),
-    show_default=True,
-)
+@out_option
 @click.option(
     "--watch",
     "-w",
