@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from leaflets.contact import format_phone
 from leaflets.errors import ConfigError, UnknownNameError
 from leaflets.project import default_project_root, find_project, load_project, localized
-from leaflets.render import format_phone
 
 
 def test_the_repository_content_is_the_default(tmp_path):

@@ -339,9 +339,7 @@ def build(
         for document in todo:
             _record(report, _work(project, document, out_dir, html, release, today), on_done)
     else:
-        with ProcessPoolExecutor(
-            max_workers=min(jobs, len(todo)), initializer=_init_worker
-        ) as pool:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_init_worker) as pool:
             futures = [pool.submit(_work, project, d, out_dir, html, release, today) for d in todo]
             for future in as_completed(futures):
                 _record(report, future.result(), on_done)
@@ -371,9 +369,7 @@ def _record(report: Report, result: Built | Failure, on_done) -> None:
 
 def _write_index(project: Project, out_dir: Path, report: Report) -> None:
     tool = {"leaflets": __version__, **dict(cache.library_versions()[1:3])}
-    manifest_path = write_manifest(
-        out_dir, {b.document.pdf_name: b.record for b in report.built}, tool
-    )
+    manifest_path = write_manifest(out_dir, {b.document.pdf_name: b.record for b in report.built}, tool)
     from .output import read_manifest
 
     manifest = read_manifest(manifest_path)
@@ -383,9 +379,7 @@ def _write_index(project: Project, out_dir: Path, report: Report) -> None:
             titles[entry["leaflet"]] = entry["title"]
     for entry in manifest["documents"].values():
         entry["title_en"] = titles.get(entry["leaflet"], entry["leaflet"])
-    codes = list(
-        dict.fromkeys([*project.locales, *(e["locale"] for e in manifest["documents"].values())])
-    )
+    codes = list(dict.fromkeys([*project.locales, *(e["locale"] for e in manifest["documents"].values())]))
     languages = {}
     for code in codes:
         try:

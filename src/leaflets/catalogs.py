@@ -48,9 +48,7 @@ def _read_previous(path: Path, catalog: Catalog) -> None:
     previous: dict[int, list[str]] = {}
     pending: list[str] = []
     keyword = None
-    for number, line in enumerate(
-        path.read_text(encoding="utf-8", errors="replace").splitlines(), 1
-    ):
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
         if line.startswith("#| "):
             body = line[3:].strip()
             for name in ("msgid_plural", "msgid", "msgctxt"):

@@ -62,8 +62,7 @@ def check_project(project: Project, today: dt.date | None = None, pages: bool = 
                     _line_of(project, f"languages.{code}"),
                     "not-reviewed",
                     WARNING,
-                    f"no reviewer is recorded for {code} ([languages.{code}] "
-                    "reviewed_by, reviewed_on)",
+                    f"no reviewer is recorded for {code} ([languages.{code}] reviewed_by, reviewed_on)",
                 )
             )
     if pages and not errors(findings):
@@ -94,9 +93,15 @@ def check_budgets(project: Project) -> list[Finding]:
                 except LeafletsError:
                     continue
                 if pages > budget:
-                    findings.append(Finding(project.settings_path, line, "page-budget", WARNING,
-                                            f"{document}: {pages} pages in {code}, {edition} edition; "
-                                            f"the budget is {budget}"))
+                    findings.append(
+                        Finding(
+                            project.settings_path,
+                            line,
+                            "page-budget",
+                            WARNING,
+                            f"{document}: {pages} pages in {code}, {edition} edition; the budget is {budget}",
+                        )
+                    )
     return findings
 
 
@@ -128,9 +133,7 @@ def check_leaflets(project: Project, today: dt.date) -> list[Finding]:
 
 
 def _line_of(project: Project, table: str) -> int | None:
-    for number, text in enumerate(
-        project.settings_path.read_text(encoding="utf-8").splitlines(), 1
-    ):
+    for number, text in enumerate(project.settings_path.read_text(encoding="utf-8").splitlines(), 1):
         if text.strip() == f"[{table}]":
             return number
     return None
@@ -156,13 +159,9 @@ def check_catalog(path: Path, catalog, wanted: set) -> list[Finding]:
             add("untranslated", WARNING, f"{short} is not translated")
             continue
         sources = list(message.id) if isinstance(message.id, tuple | list) else [message.id]
-        strings = (
-            list(message.string) if isinstance(message.string, tuple | list) else [message.string]
-        )
+        strings = list(message.string) if isinstance(message.string, tuple | list) else [message.string]
         for index, text in enumerate(strings):
-            source = (
-                sources[min(index, len(sources) - 1)] if len(sources) > 1 and index else sources[0]
-            )
+            source = sources[min(index, len(sources) - 1)] if len(sources) > 1 and index else sources[0]
             for finding in check_pair(source, text, short, plural=len(sources) > 1):
                 add(*finding)
     for key in sorted(wanted - have, key=lambda k: (k[0] or "", k[1])):
@@ -188,9 +187,7 @@ def check_catalog(path: Path, catalog, wanted: set) -> list[Finding]:
     return findings
 
 
-def check_pair(
-    source: str, text: str, short: str, plural: bool = False
-) -> list[tuple[str, str, str]]:
+def check_pair(source: str, text: str, short: str, plural: bool = False) -> list[tuple[str, str, str]]:
     """Findings of one translation against its source, as (code, severity, message)."""
     found = []
     extra = markup.unsafe_tags(source, text)
@@ -199,8 +196,7 @@ def check_pair(
             (
                 "markup",
                 ERROR,
-                f"translation of {short} adds markup {', '.join(extra)}; "
-                "translations are plain text",
+                f"translation of {short} adds markup {', '.join(extra)}; translations are plain text",
             )
         )
     missing_tags = markup.missing_tags(source, text)
@@ -216,9 +212,7 @@ def check_pair(
     ):
         lost = [item for item in extract(source) if item not in text]
         if lost:
-            found.append(
-                (code, ERROR, f"translation of {short} drops the {name} {', '.join(lost)}")
-            )
+            found.append((code, ERROR, f"translation of {short} drops the {name} {', '.join(lost)}"))
     want, got = (
         Counter(map(_digits, markup.numbers(source))),
         Counter(map(_digits, markup.numbers(text))),
@@ -237,16 +231,13 @@ def check_pair(
     if text == source and any(c.isalpha() for c in source):
         found.append(("unchanged", WARNING, f"translation of {short} is identical to the source"))
     if _ends(source) != _ends(text):
-        found.append(
-            ("whitespace", WARNING, f"translation of {short} starts or ends with other whitespace")
-        )
+        found.append(("whitespace", WARNING, f"translation of {short} starts or ends with other whitespace"))
     if len(text) > LENGTH_RATIO * len(source) + LENGTH_SLACK:
         found.append(
             (
                 "length",
                 WARNING,
-                f"translation of {short} is {len(text) / len(source):.1f} "
-                "times as long as its source",
+                f"translation of {short} is {len(text) / len(source):.1f} times as long as its source",
             )
         )
     return found

@@ -98,9 +98,7 @@ def list_command(obj: Context) -> None:
             if code == project.source_locale
             else ("reviewed" if project.language(code).reviewed else "not reviewed")
         )
-        click.echo(
-            f"  {code:<8} {info.native_name} ({info.english_name}), {info.direction}, {role}"
-        )
+        click.echo(f"  {code:<8} {info.native_name} ({info.english_name}), {info.direction}, {role}")
     click.echo(f"Editions: {', '.join(project.editions)} (available: {', '.join(EDITIONS)})")
 
 
@@ -186,11 +184,7 @@ def build(
     if shard:
         documents = slice_of(documents, shard)
     interactive = sys.stdout.isatty() and not os.environ.get("CI")
-    bar = (
-        click.progressbar(length=len(documents), label="Building", file=sys.stderr)
-        if interactive
-        else None
-    )
+    bar = click.progressbar(length=len(documents), label="Building", file=sys.stderr) if interactive else None
 
     def done(result):
         if bar is not None:
@@ -203,11 +197,7 @@ def build(
             if result.fallbacks:
                 first = "; ".join(
                     f"{item.msgid[:60]!r} ({item.status}"
-                    + (
-                        f", {shorten(project.po_path(item.locale))}:{item.line}"
-                        if item.line
-                        else ""
-                    )
+                    + (f", {shorten(project.po_path(item.locale))}:{item.line}" if item.line else "")
                     + ")"
                     for item in result.fallbacks[:3]
                 )
@@ -235,8 +225,7 @@ def build(
         bar.render_finish()
         for built in report.built:
             click.echo(
-                f"{built.path}  {built.pages} pages  {size(built.size)}"
-                + ("  DRAFT" if built.draft else "")
+                f"{built.path}  {built.pages} pages  {size(built.size)}" + ("  DRAFT" if built.draft else "")
             )
     drafts = sum(1 for b in report.built if b.draft)
     click.echo(
@@ -316,8 +305,7 @@ def update(obj: Context, locales: tuple[str, ...]) -> None:
     for result in run(project, list(locales) or None):
         state = "updated" if result.changed else "unchanged"
         click.echo(
-            f"{result.path}: {state}; {result.new} new, {result.fuzzy} fuzzy, "
-            f"{result.obsolete} obsolete"
+            f"{result.path}: {state}; {result.new} new, {result.fuzzy} fuzzy, {result.obsolete} obsolete"
         )
 
 
@@ -380,8 +368,12 @@ def stats(obj: Context, as_json: bool, minimum: float | None, locales: tuple[str
 
 @main.command()
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--pages/--no-pages", default=True, show_default=True,
-              help="Render the leaflets that have a page budget and warn where one is over it.")
+@click.option(
+    "--pages/--no-pages",
+    default=True,
+    show_default=True,
+    help="Render the leaflets that have a page budget and warn where one is over it.",
+)
 @click.pass_obj
 @handle_errors
 def check(obj: Context, strict: bool, pages: bool) -> None:
@@ -408,8 +400,7 @@ def check(obj: Context, strict: bool, pages: bool) -> None:
     "--watch",
     "-w",
     is_flag=True,
-    help="Rebuild each time a template, stylesheet, "
-    "catalogue or the settings change; stop with Ctrl-C.",
+    help="Rebuild each time a template, stylesheet, catalogue or the settings change; stop with Ctrl-C.",
 )
 @click.pass_obj
 @handle_errors
@@ -435,9 +426,7 @@ def preview(obj: Context, leaflet: str, locale: str, out_dir: Path, watch: bool)
         except Failed as exc:
             click.echo(f"{stamp} error: {exc}", err=True)
             return False
-        click.echo(
-            f"{stamp} {built.path}  {built.pages} pages" + ("  DRAFT" if built.draft else "")
-        )
+        click.echo(f"{stamp} {built.path}  {built.pages} pages" + ("  DRAFT" if built.draft else ""))
         return True
 
     ok = once(project)

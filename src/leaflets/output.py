@@ -19,9 +19,7 @@ def write_atomic(path: Path, data: bytes) -> None:
     A reader, or a build killed at any moment, sees the old file or the new one, never half.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX
-    )
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -54,9 +52,7 @@ def write_manifest(out_dir: Path, entries: dict[str, dict], tool: dict) -> Path:
     """Merge ``entries`` into ``manifest.json``, keeping entries whose PDF is still there."""
     path = out_dir / MANIFEST
     manifest = read_manifest(path)
-    documents = {
-        name: entry for name, entry in manifest["documents"].items() if (out_dir / name).is_file()
-    }
+    documents = {name: entry for name, entry in manifest["documents"].items() if (out_dir / name).is_file()}
     documents.update(entries)
     data = {"generator": tool, "documents": dict(sorted(documents.items()))}
     write_atomic(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
@@ -125,9 +121,7 @@ def write_shelf(out_dir: Path, manifest: dict, languages: dict[str, dict], title
                     f"{html.escape(partner.get('native_name', entry['partner']))}</span>"
                 )
             else:
-                label = (
-                    f'<span lang="{entry["locale"]}" dir="{direction}">{html.escape(native)}</span>'
-                )
+                label = f'<span lang="{entry["locale"]}" dir="{direction}">{html.escape(native)}</span>'
             search = " ".join(
                 filter(None, [slug, heading, native, english, entry["locale"], entry["edition"]])
             ).lower()

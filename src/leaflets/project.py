@@ -144,9 +144,7 @@ def default_project_root() -> Path:
     for candidate in (package / "default_project", package.parent.parent):
         if (candidate / SETTINGS_FILE).is_file():
             return candidate
-    raise ConfigError(
-        f"no {SETTINGS_FILE} found here or above, and no default project is installed"
-    )
+    raise ConfigError(f"no {SETTINGS_FILE} found here or above, and no default project is installed")
 
 
 def load_project(root: Path | str) -> Project:
@@ -156,9 +154,7 @@ def load_project(root: Path | str) -> Project:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(
-            f"{path}: no such file (a project folder holds {SETTINGS_FILE})"
-        ) from None
+        raise ConfigError(f"{path}: no such file (a project folder holds {SETTINGS_FILE})") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -181,9 +177,7 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
             raise ConfigError(f"{where(context)}: [{context}] needs {key!r}")
         value = table[key]
         if not isinstance(value, kind):
-            raise ConfigError(
-                f"{where(key)}: {context}.{key} has the wrong type ({type(value).__name__})"
-            )
+            raise ConfigError(f"{where(key)}: {context}.{key} has the wrong type ({type(value).__name__})")
         return value
 
     source = data.get("source_locale", "en")

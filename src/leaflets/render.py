@@ -16,15 +16,14 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
-import phonenumbers
-import segno
 from markupsafe import Markup, escape
 
 from . import __version__
+from .bilingual import bilingual
 from .catalogs import Lookup, Translator, read_catalog
+from .contact import contact
 from .document import Document
 from .errors import (
-    ConfigError,
     FetchRefusedError,
     MissingGlyphError,
     RenderError,
@@ -33,29 +32,12 @@ from .errors import (
 )
 from .locales import ASSETS_DIR, FONT_FAMILIES, LocaleInfo, covered, locale_info
 from .markup import placeholder_problem, to_html, unsafe_tags
-from .project import Leaflet, Project, localized
+from .project import Leaflet, Project
 from .pseudo import pseudo
 
 PDF_VARIANT = "pdf/ua-1"
 #: Markers that ``css_content`` turns into CSS counters in a translated margin-box string.
 COUNTERS = {"\x00page\x00": "counter(page)", "\x00pages\x00": "counter(pages)"}
-
-
-@dataclass(frozen=True)
-class Contact:
-    """The clinic's contact details, formatted for the document's locale."""
-
-    name: str
-    doctor: str
-    phone: str
-    phone_uri: str
-    whatsapp: str
-    whatsapp_url: str
-    whatsapp_qr: str
-    emergency_number: str
-    email: str
-    website: str
-    address: str
 
 
 @dataclass
@@ -100,69 +82,6 @@ def _catalog(path: Path, _digest: str):
     # Keyed on the content, so `preview --watch` and tests reread a catalogue that changed
     # even within one tick of the file system's clock.
     return read_catalog(path)
-
-
-def format_phone(number: str, country: str, where: str) -> tuple[str, str]:
-    """Return (international display form, ``tel:`` URI) for a phone number."""
-    try:
-        parsed = phonenumbers.parse(number, country)
-    except phonenumbers.NumberParseException as exc:
-        raise ConfigError(f"{where}: {number!r} is not a phone number: {exc}") from None
-    if not phonenumbers.is_possible_number(parsed):
-        raise ConfigError(f"{where}: {number!r} is not a possible phone number in {country}")
-    display = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    uri = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.RFC3966)
-    return _clinic_grouping(number, parsed) or display, uri
-
-
-def _clinic_grouping(written: str, parsed: phonenumbers.PhoneNumber) -> str | None:
-    """The international form grouped as the clinic wrote it, when it wrote groups.
-
-    phonenumbers groups some ranges unlike local custom (Turkish 850 numbers as 255 2423 where
-    people write 255 24 23); the clinic's own grouping wins, the digits are still validated.
-    """
-    national = str(parsed.national_number)
-    country = str(parsed.country_code)
-    digits = re.sub(r"[^\d\s]", " ", written).split()
-    if written.strip().startswith("+") and digits and digits[0].startswith(country):
-        digits[0] = digits[0][len(country) :]
-    groups = [g for g in digits if g]
-    if len(groups) < 2 or "".join(groups).lstrip("0") != national:
-        return None
-    groups[0] = groups[0].lstrip("0") or groups[0]
-    return f"+{country} " + " ".join(groups)
-
-
-def contact(project: Project, info: LocaleInfo) -> Contact:
-    clinic = project.clinic
-    where = f"{project.settings_path}: [clinic]"
-    phone, phone_uri = format_phone(clinic.phone, clinic.country, where)
-    whatsapp = whatsapp_url = whatsapp_qr = ""
-    if clinic.whatsapp:
-        whatsapp, uri = format_phone(clinic.whatsapp, clinic.country, where)
-        whatsapp_url = "https://wa.me/" + re.sub(r"\D", "", uri)
-        whatsapp_qr = _qr_data_uri(whatsapp_url)
-    if info.rtl:
-        # Keep "+90 850 …" in one left-to-right run inside right-to-left text.
-        phone, whatsapp = (f"\u2066{n}\u2069" if n else n for n in (phone, whatsapp))
-    return Contact(
-        name=localized(clinic.name, info.code, project.source_locale),
-        doctor=clinic.doctor,
-        phone=phone,
-        phone_uri=phone_uri,
-        whatsapp=whatsapp,
-        whatsapp_url=whatsapp_url,
-        whatsapp_qr=whatsapp_qr,
-        emergency_number=clinic.emergency_number,
-        email=clinic.email,
-        website=clinic.website,
-        address=localized(clinic.address, info.code, project.source_locale),
-    )
-
-
-@cache
-def _qr_data_uri(url: str) -> str:
-    return segno.make(url, error="m").svg_data_uri(scale=4, border=2, dark="#000", omitsize=True)
 
 
 def css_content(text: str) -> Markup:
@@ -302,9 +221,7 @@ def _guard(leaflet: Leaflet, render):
     try:
         return render()
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(
-            exc.filename or leaflet.template, exc.lineno, exc.message or str(exc)
-        ) from None
+        raise TemplateError(exc.filename or leaflet.template, exc.lineno, exc.message or str(exc)) from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(str(exc.name), None, "template not found") from None
     except (jinja2.UndefinedError, KeyError, TypeError, ValueError) as exc:
@@ -333,11 +250,7 @@ def render_html(project: Project, document: Document) -> Rendered:
     pages = [p.render(flags) for p in passes]
     for each, html in zip(passes, pages, strict=True):
         _check_glyphs(each.translator, each.info, html)
-    html = (
-        pages[0]
-        if len(pages) == 1
-        else bilingual(pages[0], pages[1], passes[0].info, passes[1].info)
-    )
+    html = pages[0] if len(pages) == 1 else bilingual(pages[0], pages[1], passes[0].info, passes[1].info)
     reasons = [name for name, value in flags.items() if value]
     fallbacks = [item for p in passes for item in p.translator.fallbacks]
     return Rendered(
@@ -369,79 +282,6 @@ def _merge_flags(all_flags: list[dict]) -> dict:
         for key, value in flags.items():
             merged[key] = merged[key] + value if key == "fallbacks" else (merged[key] or value)
     return merged
-
-
-_SECTION = re.compile(r"<section\b([^>]*)>(.*?)</section>", re.S)
-_BLOCK = re.compile(r"<(h[1-6]|p|ul|ol|dl|figure|div|table|aside)\b.*?</\1>", re.S)
-
-
-def _rows(section: str) -> list[str]:
-    """A section's blocks, each heading kept with the block after it."""
-    blocks = [m[0] for m in _BLOCK.finditer(section)]
-    rows: list[str] = []
-    for block in blocks:
-        if rows and re.match(r"<h[1-6]\b", rows[-1].rsplit("\n", 1)[-1]):
-            rows[-1] += "\n" + block
-        else:
-            rows.append(block)
-    return rows
-
-
-def bilingual(first: str, second: str, patient: LocaleInfo, partner: LocaleInfo) -> str:
-    """Set two renderings of a leaflet side by side, block by block, each in its language.
-
-    A leaflet's ``<main>`` is a sequence of ``<section>`` elements with the same blocks in every
-    language; each block and its counterpart share a table row, and a row never splits
-    across pages, so the clinician follows what the patient reads.
-    """
-    main_a = _between(first, "<main>", "</main>")
-    main_b = _between(second, "<main>", "</main>")
-    sections = _SECTION.findall(main_a)
-    rows_a = [_rows(content) for _attributes, content in sections]
-    rows_b = [_rows(content) for _attributes, content in _SECTION.findall(main_b)]
-    # A section's class (contact, about) styles its cells, as it styled the section.
-    classes = [" ".join(re.findall(r'class="([^"]*)"', attributes)) for attributes, _ in sections]
-    if [len(r) for r in rows_a] != [len(r) for r in rows_b] or not rows_a:
-        raise TemplateError(
-            "<main>",
-            None,
-            "a bilingual edition needs the same <section>s and blocks in both languages",
-        )
-    body = [
-        '<table class="bilingual">',
-        f'<thead><tr><th scope="col" class="part-patient">{patient.native_name}</th>'
-        f'<th scope="col" class="part-partner" lang="{partner.lang}" dir="{partner.direction}">'
-        f"{partner.native_name}</th></tr></thead>",
-    ]
-    for section_a, section_b, cls in zip(rows_a, rows_b, classes, strict=True):
-        body.append(f'<tbody class="{cls}">' if cls else "<tbody>")
-        for a, b in zip(section_a, section_b, strict=True):
-            b = re.sub(r'\bid="([^"]+)"', rf'id="\1-{partner.code}"', b)
-            body.append(
-                f'<tr><td class="part-patient">{a}</td>'
-                f'<td class="part-partner" lang="{partner.lang}" dir="{partner.direction}">'
-                f"{b}</td></tr>"
-            )
-        body.append("</tbody>")
-    body.append("</table>")
-    title_b = _between(second, "<h1>", "</h1>")
-    subtitle = (
-        f'<p class="title-partner" lang="{partner.lang}" dir="{partner.direction}">'
-        f"{title_b}</p>\n</header>"
-    )
-    html = first.replace(main_a, "\n" + "\n".join(body) + "\n", 1)
-    html = html.replace("</header>", subtitle, 1)
-    title_a = _between(first, "<title>", "</title>")
-    return html.replace(
-        f"<title>{title_a}</title>",
-        f"<title>{title_a} – {_between(second, '<title>', '</title>')}</title>",
-        1,
-    )
-
-
-def _between(text: str, start: str, end: str) -> str:
-    i = text.index(start) + len(start)
-    return text[i : text.index(end, i)]
 
 
 def _context(project: Project, leaflet: Leaflet, document: Document, info: LocaleInfo) -> dict:
@@ -506,9 +346,7 @@ def _check_glyphs(translator: Translator, info: LocaleInfo, html: str) -> None:
     for item in translator.seen.values():
         for char in set(item.text):
             if not covered(char, families):
-                where = (
-                    f"{translator.path}:{item.line}" if translator.path and item.line else info.code
-                )
+                where = f"{translator.path}:{item.line}" if translator.path and item.line else info.code
                 raise MissingGlyphError(
                     f"{where}: no bundled font has {_describe(char)} in the {info.code} "
                     f"translation of {item.msgid!r}"
@@ -574,9 +412,7 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
         document = html.render(font_config=fonts or font_config(), pdf_variant=PDF_VARIANT)
         pdf = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=_scope_table_headers)
     except Exception as exc:  # WeasyPrint raises many types; none may reach the user raw.
-        raise RenderError(
-            f"{rendered.document}: WeasyPrint failed: {type(exc).__name__}: {exc}"
-        ) from exc
+        raise RenderError(f"{rendered.document}: WeasyPrint failed: {type(exc).__name__}: {exc}") from exc
     finally:
         logger.removeHandler(collect)
     if fetcher.refused:

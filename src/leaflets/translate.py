@@ -61,9 +61,7 @@ def extract_catalog(project: Project) -> Catalog:
             comment_tags=COMMENT_TAGS,
             strip_comment_tags=True,
         ):
-            catalog.add(
-                message, None, [(filename, lineno)], auto_comments=comments, context=context
-            )
+            catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     except Exception as exc:  # the Jinja extractor raises TemplateSyntaxError with silent=false
         lineno = getattr(exc, "lineno", None)
         name = getattr(exc, "filename", None) or getattr(exc, "name", None) or project.templates_dir
@@ -79,11 +77,7 @@ def _version(project: Project) -> str:
 
 def _plain_name(project: Project) -> str:
     name = project.clinic.name
-    return (
-        name
-        if isinstance(name, str)
-        else name.get(project.source_locale, next(iter(name.values())))
-    )
+    return name if isinstance(name, str) else name.get(project.source_locale, next(iter(name.values())))
 
 
 def po_bytes(catalog: Catalog, **options) -> bytes:
@@ -153,9 +147,7 @@ def update(project: Project, locales: list[str] | None = None) -> list[Updated]:
     for code in locales or [c for c in project.locales if c != project.source_locale]:
         path = project.po_path(code)
         if not path.exists():
-            raise LeafletsError(
-                f"{path}: no catalogue for {code}; create it with `leaflets init {code}`"
-            )
+            raise LeafletsError(f"{path}: no catalogue for {code}; create it with `leaflets init {code}`")
         catalog = read_catalog(path)
         before = {(m.context, m.id) for m in catalog if m.id}
         # Babel's update forgets the previous msgid of an entry that was fuzzy already.
@@ -237,7 +229,5 @@ def register_locale(project: Project, code: str) -> bool:
         )
     items = match[1].rstrip().rstrip(",")
     new = f'{items}, "{code}"' if items.strip() else f'"{code}"'
-    write_atomic(
-        project.settings_path, (text[: match.start(1)] + new + text[match.end(1) :]).encode("utf-8")
-    )
+    write_atomic(project.settings_path, (text[: match.start(1)] + new + text[match.end(1) :]).encode("utf-8"))
     return True
