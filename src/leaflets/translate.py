@@ -163,7 +163,6 @@ def update(project: Project, locales: list[str] | None = None) -> list[Updated]:
             key = (message.context, message.id)
             if message.fuzzy and not message.previous_id and key in remembered:
                 message.previous_id = remembered[key]
-        after = {(m.context, m.id) for m in catalog if m.id}
         data = po_bytes(catalog, include_previous=True, ignore_obsolete=False)
         changed = write_if_changed(path, data)
         results.append(
@@ -172,7 +171,8 @@ def update(project: Project, locales: list[str] | None = None) -> list[Updated]:
                 path,
                 changed,
                 fuzzy=sum(1 for m in catalog if m.id and m.fuzzy),
-                new=len(after - before),
+                # New strings with nothing to start from; fuzzy matches are counted as fuzzy.
+                new=sum(1 for m in catalog if m.id and (m.context, m.id) not in before and not m.fuzzy),
                 obsolete=len(catalog.obsolete),
             )
         )
