@@ -402,3 +402,11 @@ def test_preview_watch_as_a_process_rebuilds_and_survives_a_broken_edit(project_
         process.send_signal(signal.SIGINT)
         process.wait(timeout=30)
         process.stdout.close()
+
+
+def test_extract_names_the_template_and_line_of_a_syntax_error(runner, project_dir):
+    template = project_dir / "templates" / "ablation.html"
+    template.write_text(template.read_text().replace("{% block content %}", "{% block content %}{% if %}"))
+    result = invoke(runner, project_dir, "extract")
+    assert result.exit_code == 1
+    assert f"{template}:10: cannot extract: Expected an expression" in result.output

@@ -53,6 +53,11 @@ def extract_catalog(project: Project) -> Catalog:
         charset="utf-8",
         fuzzy=False,
     )
+    current = [project.templates_dir]
+
+    def reading(filename: str, _method: str, _options: dict) -> None:
+        current[0] = project.root / filename
+
     try:
         for filename, lineno, message, comments, context in extract_from_dir(
             str(project.root),
@@ -60,11 +65,12 @@ def extract_catalog(project: Project) -> Catalog:
             options_map,
             comment_tags=COMMENT_TAGS,
             strip_comment_tags=True,
+            callback=reading,
         ):
             catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     except Exception as exc:  # the Jinja extractor raises TemplateSyntaxError with silent=false
         lineno = getattr(exc, "lineno", None)
-        name = getattr(exc, "filename", None) or getattr(exc, "name", None) or project.templates_dir
+        name = getattr(exc, "filename", None) or current[0]
         raise LeafletsError(
             f"{name}:{lineno or ''}: cannot extract: {getattr(exc, 'message', exc)}"
         ) from None
