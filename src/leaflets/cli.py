@@ -58,6 +58,11 @@ out_option = click.option(
 )
 
 
+def locales_option(help: str):
+    """The repeatable ``--locale/-l`` of the commands that work on several locales."""
+    return click.option("--locale", "-l", "locales", multiple=True, metavar="LOCALE", help=help)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--project",
@@ -104,14 +109,7 @@ def list_command(obj: Context) -> None:
 
 @main.command()
 @click.argument("leaflets", nargs=-1)
-@click.option(
-    "--locale",
-    "-l",
-    "locales",
-    multiple=True,
-    metavar="LOCALE",
-    help="Build only this locale (repeatable). Default: every locale of the project.",
-)
+@locales_option("Build only this locale (repeatable). Default: every locale of the project.")
 @out_option
 @click.option(
     "--edition",
@@ -285,14 +283,7 @@ def extract(obj: Context) -> None:
 
 
 @main.command()
-@click.option(
-    "--locale",
-    "-l",
-    "locales",
-    multiple=True,
-    metavar="LOCALE",
-    help="Update only this catalogue (repeatable).",
-)
+@locales_option("Update only this catalogue (repeatable).")
 @click.pass_obj
 @handle_errors
 def update(obj: Context, locales: tuple[str, ...]) -> None:
@@ -332,7 +323,7 @@ def init(obj: Context, locale: str) -> None:
     default=None,
     help="Exit 1 if any locale is less than this percent translated.",
 )
-@click.option("--locale", "-l", "locales", multiple=True, metavar="LOCALE")
+@locales_option("Count only this locale (repeatable).")
 @click.pass_obj
 @handle_errors
 def stats(obj: Context, as_json: bool, minimum: float | None, locales: tuple[str, ...]) -> None:
