@@ -402,6 +402,7 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
     from weasyprint import HTML
 
     from .fetch import AssetFetcher  # imports WeasyPrint: only when a PDF is made
+    from .tagging import recording, repair
 
     fetcher = AssetFetcher([project.templates_dir, ASSETS_DIR])
     collect = _Collect()
@@ -410,7 +411,9 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
     try:
         html = HTML(string=rendered.html, base_url=rendered.base_url, url_fetcher=fetcher)
         document = html.render(font_config=fonts or font_config(), pdf_variant=PDF_VARIANT)
-        pdf = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=_scope_table_headers)
+        with recording() as facts:
+            pdf = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=_scope_table_headers)
+        pdf = repair(pdf, facts)
     except Exception as exc:  # WeasyPrint raises many types; none may reach the user raw.
         raise RenderError(f"{rendered.document}: WeasyPrint failed: {type(exc).__name__}: {exc}") from exc
     finally:
