@@ -60,6 +60,8 @@ LIST_NUMBERING = {
     "circle": "/Circle",
     "square": "/Square",
 }
+#: Path operators whose operands are points (``re`` is a point and a size).
+_POINTS = {"m", "l", "c", "v", "y", "re"}
 #: Operators that paint; outside any marked content they must be an artifact (PDF/UA 7.1).
 _PAINTING = {"Tj", "TJ", "'", '"', "Do", "sh", "f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "BI"}
 
@@ -263,6 +265,8 @@ class _Repair:
         self.artifacts: dict[tuple[int, int], str] = {}
         #: IDs of header cells of a repeated table header → their HTML element.
         self.dropped_ids: dict[bytes, tuple[int, str]] = {}
+        #: (page, MCID) → the user-space points its paths touch.
+        self.extents: dict[tuple[int, int], list[tuple[float, float]]] = {}
 
     def fact(self, element: pikepdf.Object) -> ElementFact | None:
         return self.facts.elements.get(element.objgen[0])
@@ -379,9 +383,12 @@ class _Repair:
             self._rewrite_stream(index, page)
 
     def _rewrite_stream(self, index: int, page: pikepdf.Object) -> None:
+        """Mark artifacts, and measure what each marked content paints (for figure boxes)."""
         operations = pikepdf.parse_content_stream(page)
         out = []
-        depth = 0
+        marks: list[int | None] = []
+        matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        saved: list[tuple[float, ...]] = []
         for operands, operator in operations:
             name = str(operator)
             if name == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary):
@@ -392,17 +399,41 @@ class _Repair:
                     if subtype:
                         properties.Subtype = pikepdf.Name(subtype)
                     operands = [pikepdf.Name.Artifact, properties]
-            if name in ("BDC", "BMC"):
-                depth += 1
-            elif name == "EMC":
-                depth -= 1
-            if depth == 0 and name in _PAINTING:
+                    mcid = None
+                marks.append(int(mcid) if mcid is not None else None)
+            elif name == "BMC":
+                marks.append(None)
+            elif name == "EMC" and marks:
+                marks.pop()
+            elif name == "q":
+                saved.append(matrix)
+            elif name == "Q" and saved:
+                matrix = saved.pop()
+            elif name == "cm":
+                matrix = _multiply(tuple(float(v) for v in operands), matrix)
+            elif name in _POINTS and marks and marks[-1] is not None:
+                values = [float(v) for v in operands]
+                points = list(zip(values[0::2], values[1::2], strict=False))
+                if name == "re":
+                    x, y, w, h = values
+                    points = [(x, y), (x + w, y + h)]
+                extent = self.extents.setdefault((index, marks[-1]), [])
+                extent.extend(_apply(matrix, x, y) for x, y in points)
+            if not marks and name in _PAINTING:
                 out.append(([pikepdf.Name.Artifact], pikepdf.Operator("BMC")))
                 out.append((operands, operator))
                 out.append(([], pikepdf.Operator("EMC")))
             else:
                 out.append((operands, operator))
         page.Contents = self.pdf.make_stream(pikepdf.unparse_content_stream(out))
+
+    def _figure_box(self, element: pikepdf.Object) -> list[float] | None:
+        """The box that a figure's marked content paints, in user space."""
+        points = [point for where in self._contents(element) for point in self.extents.get(where, [])]
+        if not points:
+            return None
+        xs, ys = [x for x, _ in points], [y for _, y in points]
+        return [min(xs), min(ys), max(xs), max(ys)]
 
     # Per element -------------------------------------------------------------------------
 
@@ -413,8 +444,10 @@ class _Repair:
         if fact.list_style and element.get("/S") == pikepdf.Name.L:
             numbering = LIST_NUMBERING.get(fact.list_style, "/None")
             self._attribute(element, "/List", "/ListNumbering", pikepdf.Name(numbering))
-        if fact.bbox is not None:
-            self._attribute(element, "/Layout", "/BBox", pikepdf.Array(round(v, 3) for v in fact.bbox))
+        if element.get("/S") == pikepdf.Name.Figure:
+            box = self._figure_box(element) or (list(fact.bbox) if fact.bbox else None)
+            if box is not None:
+                self._attribute(element, "/Layout", "/BBox", pikepdf.Array(round(v, 3) for v in box))
         if fact.title:
             for kid in element.get("/K", pikepdf.Array()):
                 if isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == pikepdf.Name.OBJR:
@@ -523,6 +556,22 @@ class _Repair:
                     continue
                 done.add(font.objgen)
                 _fix_to_unicode(self.pdf, font)
+
+
+def _multiply(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
+    """The matrix ``a`` × ``b`` (``cm`` concatenates its operand before the current matrix)."""
+    return (
+        a[0] * b[0] + a[1] * b[2],
+        a[0] * b[1] + a[1] * b[3],
+        a[2] * b[0] + a[3] * b[2],
+        a[2] * b[1] + a[3] * b[3],
+        a[4] * b[0] + a[5] * b[2] + b[4],
+        a[4] * b[1] + a[5] * b[3] + b[5],
+    )
+
+
+def _apply(m: tuple[float, ...], x: float, y: float) -> tuple[float, float]:
+    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
 
 
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
