@@ -66,7 +66,9 @@ def test_reader_hears_every_sentence_in_order_without_furniture(all_editions_bui
     assert len(blocks) > 30
     for block in blocks:
         found = text.find(block, position)
-        assert found >= 0, f"not read (or not in this order): {block!r}\nafter: {text[position:position + 300]!r}"
+        assert found >= 0, (
+            f"not read (or not in this order): {block!r}\nafter: {text[position : position + 300]!r}"
+        )
         position = found + len(block)
     assert "\u2010" not in view.text  # hyphens from hyphenation are soft hyphens
     # Every piece of marked content is read by an element of the tree, or is an artifact;
@@ -210,7 +212,9 @@ def test_latin_parentheses_are_not_swapped_in_right_to_left_documents(all_editio
 def test_pdfua_crashes_only_on_the_heading_rule_our_own_test_covers(all_editions_build):
     """``pdfua`` reports PASS even when a rule crashes; count what it really checked."""
     path = all_editions_build / "vertebroplasty-ar+en.pdf"
-    pdfua = shutil.which("pdfua", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]))
+    pdfua = shutil.which(
+        "pdfua", path=os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
+    )
     assert pdfua, "pdfua (the test extra) is not installed"
     result = subprocess.run([pdfua, "check", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
@@ -224,7 +228,9 @@ def test_output_stays_byte_reproducible(all_editions_build, tmp_path):
 
     document = Document("vertebroplasty", "ar", "bilingual", "en")
     build(PROJECT, [document], tmp_path)
-    assert (tmp_path / document.pdf_name).read_bytes() == (all_editions_build / document.pdf_name).read_bytes()
+    assert (tmp_path / document.pdf_name).read_bytes() == (
+        all_editions_build / document.pdf_name
+    ).read_bytes()
 
 
 def test_upstream_reports_have_a_reproduction():

@@ -32,7 +32,7 @@ from .errors import (
 )
 from .locales import ASSETS_DIR, FONT_FAMILIES, LocaleInfo, covered, locale_info
 from .markup import placeholder_problem, to_html, unsafe_tags
-from .project import Leaflet, Project
+from .project import WEB_EDITIONS, Leaflet, Project
 from .pseudo import pseudo
 
 PDF_VARIANT = "pdf/ua-1"
@@ -311,6 +311,15 @@ def _context(project: Project, leaflet: Leaflet, document: Document, info: Local
             else ""
         ),
         "languages": [locale_info(code) for code in project.locales],
+        # The accessible HTML edition, named in the other-formats line when the project makes it.
+        "web_page": (
+            # An isolate keeps the name in one piece inside right-to-left text.
+            Markup('<span class="file-name">\u2068{}\u2069</span>').format(
+                Document(leaflet.slug, info.code, WEB_EDITIONS[0]).file_name
+            )
+            if WEB_EDITIONS[0] in project.editions
+            else ""
+        ),
         "language_list": language_list([locale_info(code) for code in project.locales], info),
         "generator": f"leaflets {__version__}",
         "PAGE": "\x00page\x00",

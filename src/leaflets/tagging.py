@@ -109,7 +109,7 @@ def recording() -> Iterator[Facts]:
     calls itself by its module-level name; wrapping it sees every box and the structure
     element made for it, without changing either.
     """
-    from weasyprint.pdf import tags as module
+    from weasyprint.pdf import tags as module  # type: ignore[import-untyped]
 
     original = module._build_box_tree
     facts = Facts()
@@ -128,8 +128,8 @@ def recording() -> Iterator[Facts]:
 
 
 def _observe(facts: Facts, box: Any, page: int, tags: dict) -> None:
-    from weasyprint.formatting_structure import boxes
-    from weasyprint.layout.absolute import AbsolutePlaceholder
+    from weasyprint.formatting_structure import boxes  # type: ignore[import-untyped]
+    from weasyprint.layout.absolute import AbsolutePlaceholder  # type: ignore[import-untyped]
 
     if isinstance(box, AbsolutePlaceholder):
         box = box._box
@@ -164,7 +164,7 @@ def _source_text(element: Any) -> str:
 
 def _leaves(box: Any) -> Iterator[Any]:
     """The text boxes of a line, in logical order, through inline elements."""
-    from weasyprint.formatting_structure import boxes
+    from weasyprint.formatting_structure import boxes  # type: ignore[import-untyped]
 
     for child in box.children:
         if isinstance(child, boxes.TextBox):
@@ -213,7 +213,7 @@ def _right_to_left(text: str, style: Any) -> bool:
 
 
 def _note_element(facts: Facts, element: Any, box: Any, page: int) -> None:
-    from weasyprint.layout.absolute import AbsolutePlaceholder
+    from weasyprint.layout.absolute import AbsolutePlaceholder  # type: ignore[import-untyped]
 
     if isinstance(box, AbsolutePlaceholder):
         box = box._box
@@ -296,7 +296,7 @@ class _Repair:
             fact = self.fact(kid) if isinstance(kid, pikepdf.Dictionary) else None
             previous = out[-1] if out and isinstance(out[-1], pikepdf.Dictionary) else None
             before = self.fact(previous) if previous is not None else None
-            if fact and before and fact.key == before.key:
+            if fact and before and previous is not None and fact.key == before.key:
                 self._merge(previous, kid, replaced)
                 continue
             if fact and fact.key in seen and fact.tag in ("thead", "tfoot"):
@@ -379,17 +379,19 @@ class _Repair:
             nums.append(key)
             nums.append(self.parent_tree[key])
         self.root.ParentTree.Nums = nums
-        for index, page in enumerate(self.pages):
-            self._rewrite_stream(index, page)
+        for index, page_object in enumerate(self.pages):
+            self._rewrite_stream(index, page_object)
 
     def _rewrite_stream(self, index: int, page: pikepdf.Object) -> None:
         """Mark artifacts, and measure what each marked content paints (for figure boxes)."""
         operations = pikepdf.parse_content_stream(page)
-        out = []
+        out: list[tuple[Any, pikepdf.Operator]] = []
         marks: list[int | None] = []
-        matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        matrix: tuple[float, ...] = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
         saved: list[tuple[float, ...]] = []
-        for operands, operator in operations:
+        for operation in operations:
+            operands: Any = operation.operands
+            operator = operation.operator
             name = str(operator)
             if name == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary):
                 mcid = operands[1].get("/MCID")
@@ -533,7 +535,7 @@ class _Repair:
             attributes = element.get("/A")
             if isinstance(attributes, pikepdf.Dictionary) and "/Headers" in attributes:
                 attributes.Headers = pikepdf.Array(
-                    kept.get(self.dropped_ids.get(bytes(h), ("", "")), h) for h in attributes.Headers
+                    kept.get(self.dropped_ids.get(bytes(h), (-1, "")), h) for h in attributes.Headers
                 )
 
     def _id_tree(self, reachable: list[pikepdf.Object]) -> None:
@@ -550,7 +552,8 @@ class _Repair:
     def _to_unicode(self) -> None:
         done: set[tuple[int, int]] = set()
         for page in self.pdf.pages:
-            fonts = page.obj.get("/Resources", {}).get("/Font", {})
+            resources = page.obj.get("/Resources")
+            fonts = resources.get("/Font") if isinstance(resources, pikepdf.Dictionary) else None
             for font in fonts.values() if isinstance(fonts, pikepdf.Dictionary) else ():
                 if font.objgen in done or "/ToUnicode" not in font or "/DescendantFonts" not in font:
                     continue
@@ -583,10 +586,11 @@ def _fix_to_unicode(pdf: pikepdf.Pdf, font: pikepdf.Object) -> None:
     Only the mirrored pairs are changed: a glyph mapped to ``)`` that the font's cmap says is
     ``(`` is ``(``. Ligatures and glyphs outside the cmap (Arabic forms) keep their mapping.
     """
-    from fontTools.ttLib import TTFont
+    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 
     descendant = font.DescendantFonts[0]
-    file = descendant.get("/FontDescriptor", {}).get("/FontFile2")
+    descriptor = descendant.get("/FontDescriptor")
+    file = descriptor.get("/FontFile2") if isinstance(descriptor, pikepdf.Dictionary) else None
     if file is None or descendant.get("/CIDToGIDMap", pikepdf.Name.Identity) != pikepdf.Name.Identity:
         return
     try:
