@@ -29,7 +29,7 @@ from .conftest import REPO, pdftotext
 from .reader import html_blocks, normalise, reader_view
 
 PROJECT = load_project(REPO)
-DOCUMENTS = [d for d in plan(PROJECT, editions=["all"]) if d.pdf_name.endswith(".pdf")]
+DOCUMENTS = [d for d in plan(PROJECT, editions=["all"]) if not d.web]
 IDS = [d.stem for d in DOCUMENTS]
 BILINGUAL = [d for d in DOCUMENTS if d.partner]
 
@@ -84,8 +84,11 @@ def test_footer_page_numbers_and_draft_stamp_are_pagination_artifacts(all_editio
     count = len(view.pages)
     for number, content in enumerate(view.pages, 1):
         furniture = [normalise(a) for a in content.artifacts if a.strip()]
-        # "Page 3 of 4" in any language and script: both numbers in one artifact.
-        assert any(re.search(rf"\b{number}\b", a) and re.search(rf"\b{count}\b", a) for a in furniture)
+        # "Page 3 of 4" in any language, either direction (artifacts keep the visual order),
+        # perhaps over two lines of its margin box.
+        joined = " ".join(furniture)
+        page_x_of_y = rf"\b{number}\b\D{{1,20}}\b{count}\b|\b{count}\b\D{{1,20}}\b{number}\b"
+        assert re.search(page_x_of_y, joined), joined
         if rendered(document).draft:
             assert any("DRAFT" in a for a in furniture)
         for artifact in furniture:
@@ -234,7 +237,7 @@ def test_output_stays_byte_reproducible(all_editions_build, tmp_path):
 
 
 def test_upstream_reports_have_a_reproduction():
-    reports = sorted((REPO / "docs" / "upstream").glob("*.md"))
+    reports = sorted(p for p in (REPO / "docs" / "upstream").glob("*.md") if p.name != "README.md")
     assert len(reports) >= 5
     for report in reports:
         assert "```html" in report.read_text(encoding="utf-8"), report
