@@ -284,20 +284,39 @@ def extract(obj: Context) -> None:
 
 @main.command()
 @locales_option("Update only this catalogue (repeatable).")
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; exit 1 if messages.pot or a catalogue is out of date with the templates (for CI).",
+)
 @click.pass_obj
 @handle_errors
-def update(obj: Context, locales: tuple[str, ...]) -> None:
+def update(obj: Context, locales: tuple[str, ...], check_only: bool) -> None:
     """Merge messages.pot into every catalogue; changed strings become fuzzy."""
+    from .translate import extract
     from .translate import update as run
 
     project = obj.project
     for code in locales:
         project.check_locale(code)
-    for result in run(project, list(locales) or None):
-        state = "updated" if result.changed else "unchanged"
+    stale = 0
+    if check_only:
+        path, _count, changed = extract(project, dry_run=True)
+        if changed:
+            stale += 1
+            click.echo(f"{path}: out of date; run `leaflets extract`")
+    for result in run(project, list(locales) or None, dry_run=check_only):
+        if check_only:
+            state = "out of date" if result.changed else "up to date"
+            stale += result.changed
+        else:
+            state = "updated" if result.changed else "unchanged"
         click.echo(
             f"{result.path}: {state}; {result.new} new, {result.fuzzy} fuzzy, {result.obsolete} obsolete"
         )
+    if stale:
+        raise click.exceptions.Exit(1)
 
 
 @main.command()
