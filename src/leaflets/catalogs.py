@@ -7,6 +7,7 @@ there is no compile step to forget.
 from __future__ import annotations
 
 import gettext as _gettext
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -141,7 +142,7 @@ def _read_previous(text: str, catalog: Catalog) -> None:
             pending, keyword = [], None
     for message in [*catalog, *catalog.obsolete.values()]:
         message.user_comments = [c for c in message.user_comments if not c.startswith(_PREVIOUS_COMMENT)]
-        found = previous.get(getattr(message, "lineno", None))
+        found = previous.get(getattr(message, "lineno", None) or 0)
         if found:
             message.previous_id = found
 
@@ -189,7 +190,7 @@ class Translator:
     locale: str
     catalog: Catalog | None = None
     path: Path | None = None
-    transform: object = None  # a callable turning source text into pseudo-text
+    transform: Callable[[str], str] | None = None  # turns source text into pseudo-text
     seen: dict[tuple[str | None, str], Lookup] = field(default_factory=dict)
 
     def lookup(

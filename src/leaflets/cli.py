@@ -442,9 +442,10 @@ def preview(obj: Context, leaflet: str, locale: str, out_dir: Path, watch: bool)
     ok = once(project)
     if not watch:
         sys.exit(0 if ok else 1)
+    watcher = changes(project)
     click.echo("watching templates, styles, catalogues and settings; Ctrl-C stops", err=True)
     try:
-        for _changed in changes(project):
+        for _changed in watcher:
             try:
                 project = load_project(project.root)
             except Failed as exc:

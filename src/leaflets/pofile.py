@@ -144,7 +144,7 @@ def _strings(message: Message, prefix: str, width: int) -> list[str]:
             lines += quoted_lines(f"msgstr[{index}]", string or "", prefix, width)
     else:
         lines += quoted_lines("msgid", message.id, prefix, width)
-        lines += quoted_lines("msgstr", message.string or "", prefix, width)
+        lines += quoted_lines("msgstr", str(message.string or ""), prefix, width)
     return lines
 
 
@@ -153,7 +153,8 @@ def _previous(message: Message, prefix: str, width: int) -> list[str]:
     previous = message.previous_id
     if not previous:
         return lines
-    for keyword, text in zip(("msgid", "msgid_plural"), previous, strict=False):
+    texts = [previous] if isinstance(previous, str) else list(previous)
+    for keyword, text in zip(("msgid", "msgid_plural"), texts, strict=False):
         lines += quoted_lines(keyword, text, prefix, width)
     return lines
 

@@ -67,11 +67,9 @@ def extract_catalog(project: Project) -> Catalog:
         ):
             catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     except Exception as exc:  # the Jinja extractor raises TemplateSyntaxError with silent=false
-        lineno = getattr(exc, "lineno", None)
+        line = getattr(exc, "lineno", None)
         name = getattr(exc, "filename", None) or current[0]
-        raise LeafletsError(
-            f"{name}:{lineno or ''}: cannot extract: {getattr(exc, 'message', exc)}"
-        ) from None
+        raise LeafletsError(f"{name}:{line or ''}: cannot extract: {getattr(exc, 'message', exc)}") from None
     return catalog
 
 
@@ -205,7 +203,7 @@ def init(project: Project, code: str) -> tuple[Path, bool]:
         revision_date=now(),
         fuzzy=False,
     )
-    catalog.language_team = locale.get_display_name("en")
+    catalog.language_team = locale.get_display_name("en") or code
     for message in template:
         if message.id:
             catalog.add(
