@@ -365,6 +365,9 @@ def stats(obj: Context, as_json: bool, minimum: float | None, locales: tuple[str
                 f"{row.locale:<8} {row.leaflet:<18} {row.translated:>10} {row.fuzzy:>6} "
                 f"{row.untranslated:>12} {row.obsolete:>8} {row.percent:>6.1f}%"
             )
+    broken = {row.error for row in rows if row.error}
+    for error in sorted(broken):
+        click.echo(f"error: {error}", err=True)
     if minimum is not None:
         short = [row for row in rows if row.leaflet == ALL and row.percent < minimum]
         for row in short:
@@ -374,6 +377,8 @@ def stats(obj: Context, as_json: bool, minimum: float | None, locales: tuple[str
             )
         if short:
             sys.exit(1)
+    if broken:
+        sys.exit(1)
 
 
 @main.command()
