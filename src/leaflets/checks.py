@@ -242,8 +242,7 @@ def check_pair(
             if p
         )
         found.append(("numbers", ERROR, f"translation of {short} changes a number ({detail})"))
-    # Names, journal titles and abbreviations stay as they are: only prose counts as unchanged.
-    if text == source and re.search(r"\b[^\W\d_A-Z]{3,}\b", markup.to_plain(source)):
+    if text == source and not _names_only(source):
         found.append(
             (
                 "unchanged",
@@ -264,6 +263,12 @@ def check_pair(
             )
         )
     return found
+
+
+def _names_only(text: str) -> bool:
+    """Names, journal titles and abbreviations (a citation) that rightly stay as they are."""
+    words = re.findall(r"[^\W\d_]+", markup.to_plain(text))
+    return len(words) >= 2 and not any(word.islower() and len(word) >= 3 for word in words)
 
 
 def _digits(number: str) -> str:
