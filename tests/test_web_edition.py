@@ -5,9 +5,9 @@ subprocess), opened from the file system at a phone's width (390 px) and a deskt
 (1280 px), and must show axe-core no violation, load nothing but itself, fit the phone's
 width, keep the DRAFT marker in view, and say what the PDF says.
 
-Needs Playwright (the test extra), Debian's Chromium and axe-core from npm in ``tools/``
-(``npm ci --prefix tools``; the fixture runs it when ``npm`` is there). It FAILS, not skips,
-when one is missing, because ``.ci/run`` installs all three.
+Needs Playwright (the test extra), Debian's Chromium and axe-core from npm in ``.ci/node``
+(``.ci/run`` installs what ``.ci/npm-packages`` names; the fixture does the same when ``npm``
+is there). It FAILS, not skips, when one is missing.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from .test_shelf_browser import CHROMIUM_ARGS, INSTALL, TIMEOUT_MS, chromium_pat
 PROJECT = load_project(REPO)
 PAGES = plan(PROJECT, editions=["html"])
 IDS = [d.stem for d in PAGES]
-TOOLS = REPO / "tools"
-AXE = TOOLS / "node_modules" / "axe-core" / "axe.min.js"
+NODE = REPO / ".ci" / "node"
+AXE = NODE / "node_modules" / "axe-core" / "axe.min.js"
 WIDTHS = (390, 1280)
 
 
@@ -42,11 +42,12 @@ def axe_script() -> Path:
     if not AXE.is_file():
         npm = shutil.which("npm")
         if not npm:
-            pytest.fail(
-                "axe-core is not installed and npm is missing: "
-                "apt-get install npm, then npm ci --prefix tools"
-            )
-        subprocess.run([npm, "ci", "--prefix", str(TOOLS), "--no-audit", "--no-fund"], check=True)
+            pytest.fail("axe-core is not in .ci/node and npm is missing: apt-get install npm, then .ci/run")
+        packages = (REPO / ".ci" / "npm-packages").read_text(encoding="utf-8").split()
+        subprocess.run(
+            [npm, "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(NODE), *packages],
+            check=True,
+        )
     assert AXE.is_file()
     return AXE
 

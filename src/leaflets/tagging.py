@@ -109,12 +109,12 @@ def recording() -> Iterator[Facts]:
     calls itself by its module-level name; wrapping it sees every box and the structure
     element made for it, without changing either.
     """
-    from weasyprint.pdf import tags as module  # type: ignore[import-untyped]
+    from weasyprint.pdf import tags as module
 
     original = module._build_box_tree
     facts = Facts()
 
-    def observed(box, parent, pdf, page_number, nums, annotations, tags):  # type: ignore[no-untyped-def]
+    def observed(box, parent, pdf, page_number, nums, annotations, tags):
         _observe(facts, box, page_number, tags)
         for element in original(box, parent, pdf, page_number, nums, annotations, tags):
             _note_element(facts, element, box, page_number)
@@ -128,8 +128,8 @@ def recording() -> Iterator[Facts]:
 
 
 def _observe(facts: Facts, box: Any, page: int, tags: dict) -> None:
-    from weasyprint.formatting_structure import boxes  # type: ignore[import-untyped]
-    from weasyprint.layout.absolute import AbsolutePlaceholder  # type: ignore[import-untyped]
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.absolute import AbsolutePlaceholder
 
     if isinstance(box, AbsolutePlaceholder):
         box = box._box
@@ -164,7 +164,7 @@ def _source_text(element: Any) -> str:
 
 def _leaves(box: Any) -> Iterator[Any]:
     """The text boxes of a line, in logical order, through inline elements."""
-    from weasyprint.formatting_structure import boxes  # type: ignore[import-untyped]
+    from weasyprint.formatting_structure import boxes
 
     for child in box.children:
         if isinstance(child, boxes.TextBox):
@@ -213,7 +213,7 @@ def _right_to_left(text: str, style: Any) -> bool:
 
 
 def _note_element(facts: Facts, element: Any, box: Any, page: int) -> None:
-    from weasyprint.layout.absolute import AbsolutePlaceholder  # type: ignore[import-untyped]
+    from weasyprint.layout.absolute import AbsolutePlaceholder
 
     if isinstance(box, AbsolutePlaceholder):
         box = box._box
@@ -586,7 +586,7 @@ def _fix_to_unicode(pdf: pikepdf.Pdf, font: pikepdf.Object) -> None:
     Only the mirrored pairs are changed: a glyph mapped to ``)`` that the font's cmap says is
     ``(`` is ``(``. Ligatures and glyphs outside the cmap (Arabic forms) keep their mapping.
     """
-    from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+    from fontTools.ttLib import TTFont
 
     descendant = font.DescendantFonts[0]
     descriptor = descendant.get("/FontDescriptor")
