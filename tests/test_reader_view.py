@@ -241,3 +241,26 @@ def test_upstream_reports_have_a_reproduction():
     assert len(reports) >= 5
     for report in reports:
         assert "```html" in report.read_text(encoding="utf-8"), report
+
+
+@pytest.mark.parametrize("locale", ["ar", "de"])
+def test_every_contact_link_says_what_it_does(project_dir, tmp_path, locale):
+    """With an e-mail address and a separate phone, every link of the contact block is described."""
+    from leaflets.build import build
+
+    settings = project_dir / "leaflets.toml"
+    text = settings.read_text(encoding="utf-8").replace(
+        'phone = "+90 850 255 24 23"', 'phone = "+90 212 555 01 23"\nemail = "clinic@example.org"', 1
+    )
+    settings.write_text(text, encoding="utf-8")
+    project = load_project(project_dir)
+    document = Document("vertebroplasty", locale)
+    report = build(project, [document], tmp_path)
+    assert not report.failed, report.failed
+    html = render_html(project, document).html
+    titles = [normalise(t) for t in re.findall(r'<a href="[^"]+" title="([^"]+)"', html)]
+    assert len(titles) == 3  # phone, WhatsApp, e-mail
+    with pikepdf.open(tmp_path / document.pdf_name) as pdf:
+        contents = [str(a.Contents) for p in pdf.pages for a in p.get("/Annots", []) if "/Subtype" in a]
+    assert contents == titles
+    assert not any(":" in c and "@" in c for c in contents)
