@@ -519,7 +519,12 @@ class _Repair:
             if page is None or not isinstance(kids, pikepdf.Array):
                 continue
             mcids = [int(k) for k in kids if isinstance(k, int)]
-            if mcids and all((page, m) in texts for m in mcids):
+            # /ActualText replaces everything under the element: only where every piece of
+            # its content on its page has a text (a link joined across pages keeps its glyphs).
+            across = any(
+                isinstance(k, pikepdf.Dictionary) and k.get("/Type") == pikepdf.Name.MCR for k in kids
+            )
+            if mcids and not across and all((page, m) in texts for m in mcids):
                 element.ActualText = pikepdf.String("".join(texts.get((page, m), "") for m in mcids))
 
     def _table_headers(self, reachable: list[pikepdf.Object]) -> None:
