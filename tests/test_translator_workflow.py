@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po, write_po
+from click.testing import CliRunner
 
 from leaflets.catalogs import read_catalog
 from leaflets.cli import main
@@ -31,15 +32,16 @@ def invoke(runner, project_dir: Path, *args: str):
 
 
 def approve_and_review(project_dir: Path, *locales: str) -> None:
-    settings = project_dir / "leaflets.toml"
-    text = settings.read_text()
-    text = text.replace(
-        '# approved_by = "Prof Saim Yilmaz, MD"\n# approved_on = 2026-12-01',
-        'approved_by = "Prof Saim Yilmaz, MD"\napproved_on = 2026-12-01',
-    )
+    """Sign the sample off as a clinic would: approve every leaflet, review each locale."""
+    runner = CliRunner()
+    for slug in ("vertebroplasty", "ablation"):
+        result = invoke(
+            runner, project_dir, "approve", slug, "--by", "Prof Saim Yilmaz, MD", "--on", "2026-12-01"
+        )
+        assert result.exit_code == 0, result.output
     for code in locales:
-        text += f'\n[languages.{code}]\nreviewed_by = "Dr Reviewer"\nreviewed_on = 2099-01-01\n'
-    settings.write_text(text)
+        result = invoke(runner, project_dir, "review", code, "--by", "Dr Reviewer", "--on", "2026-12-02")
+        assert result.exit_code == 0, result.output
 
 
 def po(project_dir: Path, code: str) -> Path:
@@ -102,6 +104,15 @@ def test_changed_source_turns_fuzzy_drafts_and_blocks_release_until_fixed(runner
     fixed.previous_id = []
     with path.open("wb") as handle:
         write_po(handle, catalog, width=79)
+    # The source changed, so the clinic approves it again and the reviewer checks the one string.
+    result = invoke(runner, project_dir, "build", "vertebroplasty", "-l", "tr", "--release", "-o", str(out))
+    assert result.exit_code == 1
+    assert "source string removed since Prof Saim Yilmaz, MD's approval on 2026-12-01" in result.output
+    approve = invoke(runner, project_dir, "approve", "vertebroplasty", "--by", "Prof Saim Yilmaz, MD")
+    assert approve.exit_code == 0
+    changed = invoke(runner, project_dir, "review", "tr", "--changed")
+    assert changed.output.count("never reviewed") == 1, changed.output
+    assert invoke(runner, project_dir, "review", "tr", "--changed", "--by", "Dr Reviewer").exit_code == 0
     result = invoke(runner, project_dir, "build", "vertebroplasty", "-l", "tr", "--release", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert "DRAFT" not in pdftotext(out / "vertebroplasty-tr.pdf")
@@ -109,8 +120,13 @@ def test_changed_source_turns_fuzzy_drafts_and_blocks_release_until_fixed(runner
 
 def test_a_translation_changed_after_its_review_is_a_draft_again(runner, project_dir):
     approve_and_review(project_dir, "tr")
-    settings = project_dir / "leaflets.toml"
-    settings.write_text(settings.read_text().replace("reviewed_on = 2099-01-01", "reviewed_on = 2020-01-01"))
+    path = po(project_dir, "tr")
+    text = path.read_text()
+    assert 'msgstr "nefes darlığı veya göğüs ağrısı"' in text
+    # The header (and its PO-Revision-Date) untouched: dates decide nothing.
+    path.write_text(
+        text.replace("nefes darlığı veya göğüs ağrısı", "nefes darlığı: endişelenmeyin, evde kalın")
+    )
     result = invoke(
         runner,
         project_dir,
@@ -123,7 +139,11 @@ def test_a_translation_changed_after_its_review_is_a_draft_again(runner, project
         str(project_dir / "out"),
     )
     assert result.exit_code == 1
-    assert "no reviewer is recorded for this translation, or it changed since the review" in result.output
+    line = next(m.lineno for m in read_catalog(path) if m.id == "shortness of breath or chest pain")
+    assert (
+        f"{path}:{line}: changed since Dr Reviewer's review on 2026-12-02: "
+        "'shortness of breath or chest pain'" in result.output
+    )
 
 
 def test_init_new_language_is_zero_percent_english_fallback_and_draft(runner, project_dir):

@@ -39,8 +39,15 @@ class Finding:
         return f"{where}: [{self.code}] {self.severity}: {self.message}"
 
 
-def check_project(project: Project, today: dt.date | None = None, pages: bool = True) -> list[Finding]:
-    """Every finding for the project's leaflets and catalogues; ``pages`` renders for budgets."""
+def check_project(
+    project: Project, today: dt.date | None = None, pages: bool = True, release: bool = False
+) -> list[Finding]:
+    """Every finding for the project's leaflets and catalogues; ``pages`` renders for budgets.
+
+    With ``release``, whatever keeps a document out of a release build (no approval, a string
+    not reviewed or changed since) is an error; otherwise such sign-off gaps are warnings, so
+    that `check` passes on a project in development.
+    """
     findings = check_leaflets(project, today or dt.date.today())
     try:
         template = read_catalog(project.pot_path)
@@ -57,16 +64,7 @@ def check_project(project: Project, today: dt.date | None = None, pages: bool = 
             findings.append(Finding(exc.path, exc.line, "syntax", ERROR, exc.message))
             continue
         findings.extend(check_catalog(path, catalog, wanted))
-        if not project.language(code).reviewed:
-            findings.append(
-                Finding(
-                    project.settings_path,
-                    _line_of(project, f"languages.{code}"),
-                    "not-reviewed",
-                    WARNING,
-                    f"no reviewer is recorded for {code} ([languages.{code}] reviewed_by, reviewed_on)",
-                )
-            )
+    findings.extend(check_documents(project, today or dt.date.today(), release))
     if pages and not errors(findings):
         findings.extend(check_budgets(project))
     return findings
@@ -121,17 +119,67 @@ def check_leaflets(project: Project, today: dt.date) -> list[Finding]:
                     f"{slug}: its review date {leaflet.next_review} has passed",
                 )
             )
-        if not leaflet.approved:
-            findings.append(
-                Finding(
-                    project.settings_path,
-                    line,
-                    "not-approved",
-                    WARNING,
-                    f"{slug}: not approved by the clinic (approved_by, approved_on)",
-                )
-            )
     return findings
+
+
+_WHERE = re.compile(r"^(?P<path>[^:]+?\.(?:po|pot|html|toml)):(?P<line>\d+)?:? ?(?P<rest>.*)$", re.S)
+
+
+def check_documents(project: Project, today: dt.date, release: bool = False) -> list[Finding]:
+    """What the build would say of each leaflet in each language: render errors (templates,
+    fonts, phone numbers, unsafe translations) and the reasons a document is not release-ready.
+
+    The same rules as ``build --release`` (``status.py``): a release refuses what this reports.
+    """
+    from .document import Document
+    from .render import render_html
+
+    findings: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for slug in project.leaflets:
+        for code in project.locales:
+            try:
+                rendered = render_html(project, Document(slug, code), today)
+            except LeafletsError as exc:
+                findings.append(_finding(project, str(exc), "render", ERROR))
+                continue
+            for reason in rendered.draft_reasons:
+                kind = _reason_code(reason)
+                if kind in ("check", "review-overdue"):
+                    continue  # reported above, at the catalogue's or the settings' line
+                severity = ERROR if release else WARNING
+                if (kind, reason) not in seen:
+                    seen.add((kind, reason))
+                    findings.append(_finding(project, reason, kind, severity))
+    return findings
+
+
+def _reason_code(reason: str) -> str:
+    if "] translation of" in reason:
+        return "check"
+    for words, code in (
+        ("not approved", "not-approved"),
+        ("not reviewed", "not-reviewed"),
+        ("review date", "review-overdue"),
+        ("since", "sign-off-changed"),
+        ("untranslated", "fallback"),
+        ("fuzzy", "fallback"),
+        ("missing", "fallback"),
+        ("pseudo", "pseudo"),
+    ):
+        if words in reason:
+            return code
+    return "not-ready"
+
+
+def _finding(project: Project, text: str, code: str, severity: str) -> Finding:
+    match = _WHERE.match(text)
+    if match:
+        path = Path(match["path"])
+        if not path.is_absolute():
+            path = project.root / path
+        return Finding(path, int(match["line"]) if match["line"] else None, code, severity, match["rest"])
+    return Finding(project.settings_path, None, code, severity, text)
 
 
 def _line_of(project: Project, table: str) -> int | None:

@@ -58,28 +58,16 @@ class Leaflet:
     published: dt.date
     next_review: dt.date
     sources: tuple[str, ...]
-    approved_by: str = ""
-    approved_on: dt.date | None = None
     #: Maximum pages per edition, e.g. ``{"standard": 4}``; missing means no budget.
     page_budget: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def approved(self) -> bool:
-        return bool(self.approved_by and self.approved_on)
 
 
 @dataclass(frozen=True)
 class Language:
-    """Per-locale settings: who reviewed the translation, and an optional paper override."""
+    """Per-locale settings: an optional paper override."""
 
     code: str
-    reviewed_by: str = ""
-    reviewed_on: dt.date | None = None
     paper: str = ""
-
-    @property
-    def reviewed(self) -> bool:
-        return bool(self.reviewed_by and self.reviewed_on)
 
 
 @dataclass(frozen=True)
@@ -167,6 +155,24 @@ def load_project(root: Path | str) -> Project:
     return _parse(root, path, text, data)
 
 
+def _refuse_legacy_signoff(
+    entry: dict[str, Any], keys: tuple[str, str], where: str, approve: str = "", review: str = ""
+) -> None:
+    """The names and dates that once stood for sign-off: say how to record it now."""
+    found = [key for key in keys if key in entry]
+    if not found:
+        return
+    name = entry.get(keys[0], "NAME")
+    date = entry.get(keys[1])
+    on = f" --on {date.isoformat()}" if isinstance(date, dt.date) else ""
+    command = f"leaflets approve {approve}" if approve else f"leaflets review {review}"
+    raise ConfigError(
+        f"{where}: {' and '.join(found)} no longer record sign-off: a name and a date cannot show what "
+        f"was signed. Remove them and run `{command} --by {name!r}{on}`, which records a fingerprint "
+        "of the content in signoff.toml (commit that file)"
+    )
+
+
 def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
     def where(key: str) -> str:
         # tomllib forgets positions; find the key's line for the message.
@@ -220,9 +226,7 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
         next_review = need(entry, "next_review", dt.date, context)
         if next_review <= published:
             raise ConfigError(f"{where(context)}: next_review must come after published")
-        approved_on = entry.get("approved_on")
-        if approved_on is not None and not isinstance(approved_on, dt.date):
-            raise ConfigError(f"{where(context)}: approved_on must be a date (YYYY-MM-DD)")
+        _refuse_legacy_signoff(entry, ("approved_by", "approved_on"), where(context), approve=slug)
         leaflets[slug] = Leaflet(
             slug=slug,
             template=entry.get("template", f"{slug}.html"),
@@ -230,8 +234,6 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
             published=published,
             next_review=next_review,
             sources=tuple(need(entry, "sources", list, context)),
-            approved_by=entry.get("approved_by", ""),
-            approved_on=approved_on,
             page_budget=dict(entry.get("page_budget", {})),
         )
     if not leaflets:
@@ -241,15 +243,8 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
     for code, entry in data.get("languages", {}).items():
         if code not in locales:
             raise ConfigError(f"{where('languages.' + code)}: [languages.{code}] is not in locales")
-        reviewed_on = entry.get("reviewed_on")
-        if reviewed_on is not None and not isinstance(reviewed_on, dt.date):
-            raise ConfigError(f"{where('languages.' + code)}: reviewed_on must be a date")
-        languages[code] = Language(
-            code=code,
-            reviewed_by=entry.get("reviewed_by", ""),
-            reviewed_on=reviewed_on,
-            paper=entry.get("paper", ""),
-        )
+        _refuse_legacy_signoff(entry, ("reviewed_by", "reviewed_on"), where("languages." + code), review=code)
+        languages[code] = Language(code=code, paper=entry.get("paper", ""))
 
     editions = tuple(data.get("editions", ["standard"]))
     for edition in editions:
