@@ -22,6 +22,7 @@ ASSET_TYPES = {
     ".jpeg": "image/jpeg",
     ".ttf": "font/ttf",
     ".otf": "font/otf",
+    ".ttc": "font/collection",
     ".woff": "font/woff",
     ".woff2": "font/woff2",
 }

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from .locales import FONTS_DIR, SCRIPT_FONTS
+from .locales import FONTS_DIR
 
 LOG = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ def remedy(char: str) -> str:
     where = f"or put a font that has it into the project's {PROJECT_FONTS}/ folder"
     if script in CJK_SCRIPTS:
         return f"{CJK_REMEDY}, {where}"
-    return f"put a font that has it (for example a Noto font for its script) into the project's {PROJECT_FONTS}/ folder"
+    return f"put a font that has it (a Noto font for its script) into the project's {PROJECT_FONTS}/ folder"
 
 
 def script_of(char: str) -> str:
@@ -144,15 +144,15 @@ def _ink_height(path: Path, letters: str) -> float:
     from fontTools.pens.boundsPen import BoundsPen
     from fontTools.ttLib import TTFont
 
-    font = TTFont(path, lazy=True)
-    glyphs, best = font.getGlyphSet(), font.getBestCmap()
-    heights = []
-    for letter in letters:
-        pen = BoundsPen(glyphs)
-        glyphs[best[ord(letter)]].draw(pen)
-        if pen.bounds:
-            heights.append(pen.bounds[3] - max(pen.bounds[1], 0))
-    return statistics.median(heights) / font["head"].unitsPerEm
+    with TTFont(path, lazy=True) as font:
+        glyphs, best, upem = font.getGlyphSet(), font.getBestCmap(), font["head"].unitsPerEm
+        heights = []
+        for letter in letters:
+            pen = BoundsPen(glyphs)
+            glyphs[best[ord(letter)]].draw(pen)
+            if pen.bounds:
+                heights.append(pen.bounds[3] - max(pen.bounds[1], 0))
+    return statistics.median(heights) / upem
 
 
 @cache
@@ -169,6 +169,32 @@ def scale(family_name: str) -> float:
     return round(min(max(ratio, 1.0), MAX_SCALE), 2)
 
 
+#: Line height the sample style sets for Latin, and the most the tool asks for any script.
+BASE_LINE_HEIGHT, MAX_LINE_HEIGHT = 1.4, 2.0
+
+
+@cache
+def line_height(family_name: str) -> float | None:
+    """A minimum line height for a script whose letters reach further above and below the
+    baseline than Latin's (Myanmar's and Thai's stacked marks, Arabic's): the Latin line height
+    times the ratio of the fonts' ascent + descent (after the size rule), at most 2. None
+    where the script fits Latin's lines."""
+    from fontTools.ttLib import TTFont
+
+    family = next((f for f in TOOL_FAMILIES if f.name == family_name), None)
+    if family is None or "Latn" in family.scripts:
+        return None
+
+    def extent(path: Path) -> float:
+        with TTFont(path, lazy=True) as font:
+            return (font["hhea"].ascent - font["hhea"].descent) / font["head"].unitsPerEm
+
+    ratio = extent(family.regular) * scale(family_name) / extent(TOOL_FAMILIES[0].regular)
+    if ratio <= 1.05:
+        return None
+    return round(min(BASE_LINE_HEIGHT * ratio, MAX_LINE_HEIGHT), 2)
+
+
 def scaled_font(path: Path, factor: float) -> bytes:
     """The font file with fewer units per em, so every glyph is ``factor`` times larger."""
     data = bytearray(path.read_bytes())
@@ -181,6 +207,22 @@ def scaled_font(path: Path, factor: float) -> bytes:
             data[offset + 18 : offset + 20] = struct.pack(">H", round(upem / factor))
             return bytes(data)
     return bytes(data)
+
+
+@cache
+def _own_range(path: Path) -> str:
+    """CSS ``unicode-range`` of a non-Latin font's own characters (beyond the Latin, Greek and
+    Cyrillic blocks and general punctuation), with the joiners and direction marks it shapes."""
+    points = sorted(
+        {p for p in cmap(path) if p >= 0x0590 and not 0x2000 <= p <= 0x206F} | set(range(0x200C, 0x2010))
+    )
+    ranges: list[list[int]] = []
+    for point in points:
+        if ranges and point == ranges[-1][1] + 1:
+            ranges[-1][1] = point
+        else:
+            ranges.append([point, point])
+    return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in ranges)
 
 
 def _project_family(path: Path) -> tuple[str, int, bool] | None:
@@ -216,7 +258,9 @@ class FontSet:
                 found = _project_family(path)
                 if found and not found[2]:  # no italics: emphasis is bold
                     by_name.setdefault(found[0], {}).setdefault(found[1], path)
-            project = [Family(name, tuple(sorted(faces.items())), "project") for name, faces in by_name.items()]
+            project = [
+                Family(name, tuple(sorted(faces.items())), "project") for name, faces in by_name.items()
+            ]
         system = [f for f in SYSTEM_FAMILIES if all(path.is_file() for _w, path in f.faces)]
         return cls((*TOOL_FAMILIES, *project, *system), folder)
 
@@ -245,22 +289,34 @@ class FontSet:
                 chosen.append(extra)
         return tuple(chosen)
 
-    def css(self, stack: tuple[Family, ...]) -> str:
-        """``@font-face`` rules and the font stack for a document's ``<style>``."""
+    def css(self, stack: tuple[Family, ...], script: str = "Latn") -> str:
+        """``@font-face`` rules, the font stack and the script's line height and style for a
+        document's ``<style>`` (``script``: the document language's)."""
         rules = []
         for family in stack:
             factor = scale(family.name) if family.origin == "tool" else 1.0
             for weight, path in family.faces:
-                url = path.as_uri()
+                url, extra = path.as_uri(), ""
                 if factor != 1.0:
                     url += f"?scale={factor}"
                     self.generated.setdefault(url, scaled_font(path, factor))
+                    # Only the script's own characters are drawn larger: Western digits and
+                    # Latin punctuation inside the text come from Sans at the Latin size.
+                    extra = f" unicode-range: {_own_range(path)};"
                 rules.append(
                     f'@font-face {{ font-family: "{family.name}"; font-weight: {weight}; '
-                    f"font-style: normal; src: url({url}); }}"
+                    f"font-style: normal; src: url({url});{extra} }}"
                 )
         names = ", ".join(f'"{f.name}"' for f in stack)
-        return "\n".join([*rules, f"html {{ font-family: {names}; }}"])
+        rules.append(f"html {{ font-family: {names}; }}")
+        # ``html:root`` outweighs a style sheet's ``html.edition-…`` and ``html[dir]`` rules.
+        own = stack[0].name if stack else ""
+        if (minimum := line_height(own)) is not None:
+            rules.append(f"html:root {{ line-height: {minimum}; }}")
+        if script in CJK_SCRIPTS:
+            # CJK fonts have no italics: a slanted Han character is a distortion, not emphasis.
+            rules.append("html:root * { font-style: normal !important; }")
+        return "\n".join(rules)
 
     def roots(self) -> list[Path]:
         """Folders the fetcher may load fonts from besides the tool's assets."""
@@ -271,10 +327,19 @@ class FontSet:
         return [path for f in self.families if f.origin != "tool" for _w, path in f.faces]
 
     def hashes(self, stack: tuple[Family, ...]) -> dict[str, str]:
-        """sha256 of each font file a document uses, by file name."""
-        return {
-            path.name: file_sha256(path, path.stat().st_mtime_ns) for f in stack for _w, path in f.faces
-        }
+        """sha256 of each font file a document names: ``tool:`` file name, the path in the
+        project (``fonts/…``), or a system path."""
+        found = {}
+        for family in stack:
+            for _weight, path in family.faces:
+                if family.origin == "tool":
+                    key = f"tool:{path.name}"
+                elif family.origin == "project" and self.project_dir:
+                    key = f"{PROJECT_FONTS}/{path.relative_to(self.project_dir)}"
+                else:
+                    key = str(path)
+                found[key] = file_sha256(path, path.stat().st_mtime_ns)
+        return found
 
 
 def _ignorable(char: str) -> bool:
@@ -282,9 +347,6 @@ def _ignorable(char: str) -> bool:
     import unicodedata
 
     return char.isspace() or unicodedata.category(char) == "Cf"
-
-
-
 
 
 def _folder_stamp(folder: Path) -> tuple:
@@ -301,3 +363,26 @@ def _fontset(root: Path, _stamp: tuple) -> FontSet:
 def fontset(root: Path) -> FontSet:
     """The project's font set, read again when its ``fonts/`` folder changes."""
     return _fontset(root, _folder_stamp(root / PROJECT_FONTS))
+
+
+def language_letters(info) -> str:
+    """Letters of a language as CLDR writes them: its own name and its month and day names."""
+    loc = info.babel_locale
+    names = [info.native_name]
+    for table in (loc.months, loc.days):
+        names += [str(name) for name in table.get("format", {}).get("wide", {}).values()]
+    return "".join(names)
+
+
+def language_problem(info, fonts: FontSet) -> str | None:
+    """Why no font covers ``info``'s language, in words with the remedy; None when one does."""
+    char = fonts.first_missing(language_letters(info))
+    if char is None:
+        return None
+    import unicodedata
+
+    return (
+        f"no font has the letters of {info.english_name} ({info.code}), for example {char!r} "
+        f"(U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}): its documents cannot be built; "
+        f"to draw them, {remedy(char)}"
+    )

@@ -37,10 +37,7 @@ SCRIPT_FONTS: dict[str, tuple[str, ...]] = {
     "Khmr": ("Leaflets Khmer", "Leaflets Sans"),
     "Mymr": ("Leaflets Myanmar", "Leaflets Sans"),
     "Ethi": ("Leaflets Ethiopic", "Leaflets Sans"),
-    **{
-        script: ("Leaflets Sans", "Leaflets CJK")
-        for script in ("Hans", "Hant", "Hani", "Jpan", "Kore")
-    },
+    **{script: ("Leaflets Sans", "Leaflets CJK") for script in ("Hans", "Hant", "Hani", "Jpan", "Kore")},
 }
 #: Scripts set without spaces between words, broken at any character (CJK): never justified
 #: letter-spaced, never italic.

@@ -55,6 +55,8 @@ class Rendered:
     catalogues: dict[str, dict[str, str]] = field(default_factory=dict)
     #: sha256 of each font file the document's style names, by file name (for the manifest).
     fonts: dict[str, str] = field(default_factory=dict)
+    #: Problems that do not stop the document (a language name given in English).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def draft(self) -> bool:
@@ -148,9 +150,11 @@ def make_environment(project: Project, translator: Translator, where: dict) -> j
             _refuse_unsafe(translator, result, source)
         html = str(to_html(result.text))
         if rtl and result.fallback and html.strip():
-            # Source text shown in a right-to-left document: one left-to-right isolate, so its
-            # full stop and brackets stay at its own end (WeasyPrint has no <bdi>).
-            html = f"\u2066{html}\u2069"
+            # Source text shown in a right-to-left document: a left-to-right isolate, so its
+            # full stop and brackets stay at its own end (WeasyPrint has no <bdi>). WeasyPrint
+            # orders each line on its own, so a wrapped line loses the isolate's start: the
+            # left-to-right marks at both ends keep the end punctuation with the text there too.
+            html = f"\u2066\u200e{html}\u200e\u2069"
         return html
 
     env.install_gettext_callables(
@@ -266,7 +270,8 @@ def render_html(project: Project, document: Document) -> Rendered:
         _check_glyphs(each.translator, each.info, html, fonts)
     html = pages[0] if len(pages) == 1 else bilingual(pages[0], pages[1], passes[0].info, passes[1].info)
     stack = fonts.stack(tuple(name for p in passes for name in p.info.fonts), _text(html))
-    html = html.replace("</head>", f"<style>\n{fonts.css(stack)}\n</style>\n</head>", 1)
+    style = fonts.css(stack, passes[0].info.script)
+    html = html.replace("</head>", f"<style>\n{style}\n</style>\n</head>", 1)
     reasons = [name for name, value in flags.items() if value]
     fallbacks = [item for p in passes for item in p.translator.fallbacks]
     return Rendered(
@@ -279,6 +284,7 @@ def render_html(project: Project, document: Document) -> Rendered:
         project.templates_dir.as_uri() + "/",
         {p.info.code: _revision(p.translator) for p in passes if p.translator.catalog},
         fonts.hashes(stack),
+        list(dict.fromkeys(w for p in passes for w in p.context["font_warnings"])),
     )
 
 
@@ -304,6 +310,7 @@ def _merge_flags(all_flags: list[dict]) -> dict:
 def _context(project: Project, leaflet: Leaflet, document: Document, info: LocaleInfo) -> dict:
     language = project.language(info.code)
     modified = os.environ.get("SOURCE_DATE_EPOCH")
+    warnings: list[str] = []
     return {
         "leaflet": leaflet,
         "document": document,
@@ -328,15 +335,21 @@ def _context(project: Project, leaflet: Leaflet, document: Document, info: Local
         ),
         "languages": [locale_info(code) for code in project.locales],
         "language_list": language_list(
-            [locale_info(code) for code in project.locales], info, fontset(project.root)
+            [locale_info(code) for code in project.locales], info, fontset(project.root), warnings
         ),
+        "font_warnings": warnings,
         "generator": f"leaflets {__version__}",
         "PAGE": "\x00page\x00",
         "PAGES": "\x00pages\x00",
     }
 
 
-def language_list(languages: list[LocaleInfo], info: LocaleInfo, fonts: FontSet | None = None) -> Markup:
+def language_list(
+    languages: list[LocaleInfo],
+    info: LocaleInfo,
+    fonts: FontSet | None = None,
+    warnings: list[str] | None = None,
+) -> Markup:
     """Languages by their own names, joined the way ``info``'s language lists things.
 
     A name no available font can draw is given in English instead, with a warning, so a
@@ -353,16 +366,14 @@ def language_list(languages: list[LocaleInfo], info: LocaleInfo, fonts: FontSet 
         name, lang = other.native_name, other.lang
         missing = fonts.first_missing(name) if fonts else None
         if missing:
-            LOG.warning(
-                "%s: no font has %s of the language name %r; the %s documents name it in English (%s); "
-                "to draw it, %s",
-                other.code,
-                _describe(missing),
-                name,
-                info.code,
-                other.english_name,
-                remedy(missing),
+            message = (
+                f"{other.code}: no font has {_describe(missing)} of the language name {name!r}; "
+                f"the {info.code} documents name it in English ({other.english_name}); "
+                f"to draw it, {remedy(missing)}"
             )
+            LOG.warning("%s", message)
+            if warnings is not None:
+                warnings.append(message)
             name, lang = other.english_name, "en"
         span = Markup('<span class="language" lang="{}">\u2068{}\u2069</span>').format(lang, name)
         joined = joined.replace(token, str(span))
