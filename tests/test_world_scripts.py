@@ -184,3 +184,52 @@ def test_init_warns_and_check_reports_a_language_no_font_draws(tmp_path, runner)
     check = runner.invoke(main, ["--project", str(root), "check", "--no-pages"])
     assert re.search(r"leaflets.toml:\d+: \[font\] error: no font has the letters of Cherokee", check.output)
     assert check.exit_code == 1
+
+
+def test_a_project_chooses_nastaliq_for_urdu(tmp_path, runner) -> None:
+    """Urdu is drawn in Naskh (its text reads back); a project may choose Nastaliq instead."""
+    nastaliq = Path("/usr/share/fonts/truetype/noto/NotoNastaliqUrdu-Regular.ttf")
+    if not nastaliq.is_file():
+        pytest.skip("needs Debian's fonts-noto-core")
+    root = copy_project(tmp_path / "p", SCRIPTS)
+    settings = root / "leaflets.toml"
+    settings.write_text(
+        settings.read_text(encoding="utf-8") + '\n[languages.ur]\nfonts = ["Noto Nastaliq Urdu"]\n',
+        encoding="utf-8",
+    )
+    args = ["--project", str(root), "build", "note", "--locale", "ur", "--out", str(root / "out")]
+    refused = runner.invoke(main, args)
+    assert refused.exit_code != 0
+    assert re.search(r"leaflets.toml:\d+: \[languages.ur\] fonts names 'Noto Nastaliq Urdu'", refused.output)
+    (root / "fonts").mkdir()
+    shutil.copy2(nastaliq, root / "fonts" / nastaliq.name)
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    fonts = subprocess.run([PDFFONTS, root / "out" / "note-ur.pdf"], capture_output=True, text=True).stdout
+    assert re.search(r"\+Noto-?Nastaliq-?Urdu\s.*yes\s+yes\s+yes", fonts), fonts
+
+
+def test_symbols_in_tables_have_a_font() -> None:
+    assert FontSet.for_project(SCRIPTS).first_missing("✓ ✗ → ①") is None
+
+
+def test_a_persian_leaflet_numbers_dates_pages_and_phones_in_persian_digits(tmp_path, runner) -> None:
+    """The sample leaflet in Persian with nothing translated yet: the tool's own numbers."""
+    root = copy_project(tmp_path / "p")
+    settings = root / "leaflets.toml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace('"de"]', '"de", "fa"]', 1), encoding="utf-8")
+    catalogue = root / "locales" / "fa" / "LC_MESSAGES" / "messages.po"
+    catalogue.parent.mkdir(parents=True)
+    header = '"Language: fa\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
+    catalogue.write_text('msgid ""\nmsgstr ""\n' + header)
+    args = ["--project", str(root), "build", "vertebroplasty", "--locale", "fa", "--out", str(root / "out")]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    text = subprocess.run(
+        [PDFTOTEXT, root / "out" / "vertebroplasty-fa.pdf", "-"], capture_output=True, text=True
+    ).stdout
+    assert re.search(r"Page\s*۱\s*of\s*[۱-۹]", text)  # the footer's page counter
+    assert "۲۰۲۶" in text and "۸۵۰" in text  # publication year, phone number
+    assert not re.search(r"Page\s*[0-9]", text)
+    assert "2026" not in text and "850 255" not in text

@@ -264,6 +264,24 @@ class FontSet:
         system = [f for f in SYSTEM_FAMILIES if all(path.is_file() for _w, path in f.faces)]
         return cls((*TOOL_FAMILIES, *project, *system), folder)
 
+    def language_stack(self, project, info) -> tuple[str, ...]:
+        """Family names for a language: the project's choice (``[languages.CODE] fonts``),
+        then its script's (``locales.SCRIPT_FONTS``)."""
+        chosen = project.language(info.code).fonts
+        for name in chosen:
+            if self.family(name) is None:
+                from .errors import ConfigError
+
+                lines = project.settings_path.read_text(encoding="utf-8").splitlines()
+                table = f"[languages.{info.code}]"
+                line = next((n for n, text in enumerate(lines, 1) if text.strip() == table), None)
+                known = ", ".join(f.name for f in self.families)
+                raise ConfigError(
+                    f"{project.settings_path}:{line}: {table} fonts names {name!r}, which is no font "
+                    f"family of the project's {PROJECT_FONTS}/ folder or the tool; known: {known}"
+                )
+        return tuple(dict.fromkeys((*chosen, *info.fonts)))
+
     def family(self, name: str) -> Family | None:
         return next((f for f in self.families if f.name == name), None)
 

@@ -269,7 +269,8 @@ def render_html(project: Project, document: Document) -> Rendered:
     for each, html in zip(passes, pages, strict=True):
         _check_glyphs(each.translator, each.info, html, fonts)
     html = pages[0] if len(pages) == 1 else bilingual(pages[0], pages[1], passes[0].info, passes[1].info)
-    stack = fonts.stack(tuple(name for p in passes for name in p.info.fonts), _text(html))
+    names = [fonts.language_stack(project, p.info) for p in passes]
+    stack = fonts.stack(tuple(name for each in names for name in each), _text(html))
     style = fonts.css(stack, passes[0].info.script)
     html = html.replace("</head>", f"<style>\n{style}\n</style>\n</head>", 1)
     reasons = [name for name, value in flags.items() if value]
@@ -319,7 +320,7 @@ def _context(project: Project, leaflet: Leaflet, document: Document, info: Local
         "dir": info.direction,
         "start": "right" if info.rtl else "left",
         "end": "left" if info.rtl else "right",
-        "font_stack": ", ".join(f'"{name}"' for name in info.fonts),
+        "font_stack": ", ".join(f'"{name}"' for name in fontset(project.root).language_stack(project, info)),
         "paper": info.paper(document.paper or language.paper or project.paper),
         "edition": document.edition,
         "print_shop": document.print_shop,
