@@ -213,10 +213,10 @@ def scaled_font(path: Path, factor: float) -> bytes:
 @cache
 def _own_range(path: Path) -> str:
     """CSS ``unicode-range`` of a non-Latin font's own characters (beyond the Latin, Greek and
-    Cyrillic blocks and general punctuation), with the joiners and direction marks it shapes."""
-    points = sorted(
-        {p for p in cmap(path) if p >= 0x0590 and not 0x2000 <= p <= 0x206F} | set(range(0x200C, 0x2010))
-    )
+    Cyrillic blocks and general punctuation), with the joiners and direction marks it shapes and
+    the spaces between its words (so that a line of the script stays one run of one font)."""
+    own = {p for p in cmap(path) if p >= 0x0590 and not 0x2000 <= p <= 0x206F}
+    points = sorted(own | set(range(0x200C, 0x2010)) | {0x20, 0xA0})
     ranges: list[list[int]] = []
     for point in points:
         if ranges and point == ranges[-1][1] + 1:
