@@ -233,3 +233,16 @@ def test_a_persian_leaflet_numbers_dates_pages_and_phones_in_persian_digits(tmp_
     assert "۲۰۲۶" in text and "۸۵۰" in text  # publication year, phone number
     assert not re.search(r"Page\s*[0-9]", text)
     assert "2026" not in text and "850 255" not in text
+
+
+def test_the_web_edition_names_the_fonts_without_loading_them(tmp_path, runner) -> None:
+    root = copy_project(tmp_path / "p", SCRIPTS)
+    out = root / "out"
+    args = ["--project", str(root), "build", "note", "--locale", "fa", "--edition", "html", "--out", str(out)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    pages = list(out.glob("note-fa*.html"))
+    assert pages, result.output
+    page = pages[0].read_text(encoding="utf-8")
+    assert not re.search(r"@font-face\s*\{", page) and "file:" not in page
+    assert re.search(r'html \{ font-family: "Leaflets Naskh", "Leaflets Sans".*system-ui', page)
