@@ -83,7 +83,7 @@ def _add_tool_strings(catalog: Catalog) -> None:
         catalog.add(
             msgid,
             None,
-            [("leaflets/draft.py", None)],
+            [("leaflets/draft.py", None)],  # type: ignore[list-item]  # a file, no line
             auto_comments=["Added by the leaflets tool to every document that is not ready for patients."],
         )
 
