@@ -23,7 +23,7 @@ from .bilingual import bilingual
 from .catalogs import Lookup, Translator, read_catalog
 from .contact import contact
 from .document import Document
-from .draft import look_up_all, mark
+from .draft import mark
 from .errors import (
     FetchRefusedError,
     MissingGlyphError,
@@ -250,14 +250,12 @@ def _shown(project: Project, each: _Pass) -> Shown:
 def approval_shown(project: Project, leaflet: Leaflet) -> Shown:
     """The source strings a leaflet shows, in order, as an approval records them."""
     source = _prepare(project, leaflet, Document(leaflet.slug, project.source_locale), project.source_locale)
-    look_up_all(source.translator)
     return _shown(project, source)
 
 
 def translation_shown(project: Project, leaflet: Leaflet, locale: str) -> Shown:
     """The strings a leaflet shows in ``locale``, with their catalogue entries, as a review covers them."""
     each = _prepare(project, leaflet, Document(leaflet.slug, locale), locale)
-    look_up_all(each.translator)
     return _shown(project, each)
 
 
@@ -292,8 +290,6 @@ def render_html(project: Project, document: Document, today: dt.date | None = No
     leaflet = project.leaflet(document.leaflet)
     codes = [document.locale] + ([document.partner] if document.partner else [])
     passes = [_prepare(project, leaflet, document, code) for code in codes]
-    for each in passes:
-        look_up_all(each.translator)
     status = document_status(project, leaflet, document, passes, today)
     flags = status.flags
     pages = [p.render(flags) for p in passes]
