@@ -28,9 +28,7 @@ def summary(output: str) -> tuple[int, int, int]:
     return built, up_to_date, failed
 
 
-def test_noop_rebuild_builds_nothing_and_touching_a_catalogue_rebuilds_that_locale(
-    runner, project_dir
-):
+def test_noop_rebuild_builds_nothing_and_touching_a_catalogue_rebuilds_that_locale(runner, project_dir):
     out = project_dir / "out"
     args = ["--project", str(project_dir), "build", "-o", str(out), "-j", "2"]
     first = runner.invoke(main, args)

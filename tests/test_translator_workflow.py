@@ -53,9 +53,7 @@ def test_changed_source_turns_fuzzy_drafts_and_blocks_release_until_fixed(runner
     approve_and_review(project_dir, "tr")
     out = project_dir / "out"
     # The approved, reviewed, complete Turkish leaflet is releasable.
-    result = invoke(
-        runner, project_dir, "build", "vertebroplasty", "-l", "tr", "--release", "-o", str(out)
-    )
+    result = invoke(runner, project_dir, "build", "vertebroplasty", "-l", "tr", "--release", "-o", str(out))
     assert result.exit_code == 0, result.output
 
     template = project_dir / "templates" / "vertebroplasty.html"
@@ -75,26 +73,19 @@ def test_changed_source_turns_fuzzy_drafts_and_blocks_release_until_fixed(runner
     # A second update (or any rewrite of the file) keeps what the source used to say.
     assert invoke(runner, project_dir, "update").exit_code == 0
     assert SENTENCE in entry(po(project_dir, "tr"), message.id).previous_id[0]
-    assert (
-        subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(po(project_dir, "tr"))]).returncode
-        == 0
-    )
+    assert subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(po(project_dir, "tr"))]).returncode == 0
 
     stats = json.loads(invoke(runner, project_dir, "stats", "--json").output)
     tr_all = next(row for row in stats if row["locale"] == "tr" and row["leaflet"] == "(all)")
     assert tr_all["fuzzy"] == 1 and tr_all["percent"] < 100
 
-    result = invoke(
-        runner, project_dir, "build", "vertebroplasty", "-l", "tr", "-o", str(out), "--force"
-    )
+    result = invoke(runner, project_dir, "build", "vertebroplasty", "-l", "tr", "-o", str(out), "--force")
     assert result.exit_code == 0
     assert "warning: vertebroplasty-tr: 1 string(s) shown in the source language" in result.output
     text = squash(pdftotext(out / "vertebroplasty-tr.pdf"))
     assert "DRAFT · TASLAK" in text and letters(CHANGED) in letters(text)
 
-    result = invoke(
-        runner, project_dir, "build", "vertebroplasty", "-l", "tr", "--release", "-o", str(out)
-    )
+    result = invoke(runner, project_dir, "build", "vertebroplasty", "-l", "tr", "--release", "-o", str(out))
     assert result.exit_code == 1
     assert "not releasable" in result.output and "fuzzy: 'In this treatment" in result.output
 
@@ -108,9 +99,7 @@ def test_changed_source_turns_fuzzy_drafts_and_blocks_release_until_fixed(runner
     fixed.previous_id = []
     with path.open("wb") as handle:
         write_po(handle, catalog, width=79)
-    result = invoke(
-        runner, project_dir, "build", "vertebroplasty", "-l", "tr", "--release", "-o", str(out)
-    )
+    result = invoke(runner, project_dir, "build", "vertebroplasty", "-l", "tr", "--release", "-o", str(out))
     assert result.exit_code == 0, result.output
     assert "DRAFT" not in pdftotext(out / "vertebroplasty-tr.pdf")
 
@@ -118,9 +107,7 @@ def test_changed_source_turns_fuzzy_drafts_and_blocks_release_until_fixed(runner
 def test_a_translation_changed_after_its_review_is_a_draft_again(runner, project_dir):
     approve_and_review(project_dir, "tr")
     settings = project_dir / "leaflets.toml"
-    settings.write_text(
-        settings.read_text().replace("reviewed_on = 2099-01-01", "reviewed_on = 2020-01-01")
-    )
+    settings.write_text(settings.read_text().replace("reviewed_on = 2099-01-01", "reviewed_on = 2020-01-01"))
     result = invoke(
         runner,
         project_dir,
@@ -133,10 +120,7 @@ def test_a_translation_changed_after_its_review_is_a_draft_again(runner, project
         str(project_dir / "out"),
     )
     assert result.exit_code == 1
-    assert (
-        "no reviewer is recorded for this translation, or it changed since the review"
-        in result.output
-    )
+    assert "no reviewer is recorded for this translation, or it changed since the review" in result.output
 
 
 def test_init_new_language_is_zero_percent_english_fallback_and_draft(runner, project_dir):
@@ -144,13 +128,8 @@ def test_init_new_language_is_zero_percent_english_fallback_and_draft(runner, pr
     assert result.exit_code == 0, result.output
     assert "added 'fr' to locales" in result.output
     header = po(project_dir, "fr").read_text()
-    assert (
-        '"Language: fr\\n"' in header and '"Plural-Forms: nplurals=2; plural=(n > 1);\\n"' in header
-    )
-    assert (
-        subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(po(project_dir, "fr"))]).returncode
-        == 0
-    )
+    assert '"Language: fr\\n"' in header and '"Plural-Forms: nplurals=2; plural=(n > 1);\\n"' in header
+    assert subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(po(project_dir, "fr"))]).returncode == 0
 
     stats = invoke(runner, project_dir, "stats", "--min", "100")
     assert stats.exit_code == 1
@@ -178,9 +157,7 @@ def test_init_refuses_an_existing_catalogue_and_an_unknown_language(runner, proj
 
 
 @pytest.mark.parametrize("command", ["build", "check"])
-def test_truncated_catalogue_names_path_and_line_and_keeps_previous_pdfs(
-    runner, project_dir, command
-):
+def test_truncated_catalogue_names_path_and_line_and_keeps_previous_pdfs(runner, project_dir, command):
     out = project_dir / "out"
     assert (
         invoke(
@@ -193,9 +170,7 @@ def test_truncated_catalogue_names_path_and_line_and_keeps_previous_pdfs(
     lines = path.read_text().splitlines()
     cut = next(i for i in range(len(lines) // 2, len(lines)) if lines[i].startswith("msgid "))
     path.write_text("\n".join(lines[: cut + 1]) + "\n")
-    args = (
-        ["build", "vertebroplasty", "-o", str(out), "--force"] if command == "build" else ["check"]
-    )
+    args = ["build", "vertebroplasty", "-o", str(out), "--force"] if command == "build" else ["check"]
     result = invoke(runner, project_dir, *args)
     assert result.exit_code != 0
     assert re.search(rf"{re.escape(str(path.name))}:{cut + 1}\b", result.output), result.output
@@ -317,13 +292,9 @@ def test_pseudo_locale_builds_accented_text_and_nothing_is_cut_off(runner, proje
         text = pdftotext(pdf)
         assert "[Ŧħḗ" in text or "[Ẇħȧŧ" in text
         # Every word lies inside the page: nothing overflows the paper.
-        bbox = subprocess.run(
-            ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True
-        ).stdout
+        bbox = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True).stdout
         width = float(re.search(r'<page width="([\d.]+)"', bbox)[1])
-        for x_min, x_max in re.findall(
-            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', bbox
-        ):
+        for x_min, x_max in re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"', bbox):
             assert float(x_min) >= 20 and float(x_max) <= width - 20
 
 

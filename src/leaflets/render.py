@@ -51,6 +51,8 @@ class Rendered:
     base_url: str = ""
     #: For each catalogue used: its PO-Revision-Date and a digest of the file.
     catalogues: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: Each language's ``<meta name="keywords">``, for the shelf page's search.
+    keywords: dict[str, str] = field(default_factory=dict)
 
     @property
     def draft(self) -> bool:
@@ -262,6 +264,7 @@ def render_html(project: Project, document: Document) -> Rendered:
         fallbacks,
         project.templates_dir.as_uri() + "/",
         {p.info.code: _revision(p.translator) for p in passes if p.translator.catalog},
+        {p.info.code: _keywords(page) for p, page in zip(passes, pages, strict=True)},
     )
 
 
@@ -338,6 +341,11 @@ def language_list(languages: list[LocaleInfo], info: LocaleInfo) -> Markup:
 
 def _title(html: str) -> str:
     match = re.search(r"<title>(.*?)</title>", html, re.S)
+    return Markup(match[1]).unescape().strip() if match else ""
+
+
+def _keywords(html: str) -> str:
+    match = re.search(r'<meta name="keywords" content="([^"]*)"', html)
     return Markup(match[1]).unescape().strip() if match else ""
 
 

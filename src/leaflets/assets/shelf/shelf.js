@@ -1,0 +1,171 @@
+/* The shelf page's rows, search and views. Plain script, no request: works from file:// too.
+ *
+ * The rows come as data (#shelf-data): each row's HTML and search text once, and for each view
+ * the rows of each group. The first screen is drawn at once and the rest in slices between
+ * frames, so 9,000 rows neither delay the first screen nor block typing; the search runs on
+ * the data, so its count is right before every row is drawn. */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  root.classList.add("js");
+  var data = JSON.parse(document.getElementById("shelf-data").textContent);
+  var strings = data.strings;
+  var input = document.getElementById("q");
+  var count = document.getElementById("count");
+  var none = document.getElementById("none");
+  var switcher = document.querySelector(".views");
+  var buttons = switcher.querySelectorAll("button");
+  var total = data.rows.length;
+  var SLICE = 400; // rows drawn per step
+  var number;
+  try { number = new Intl.NumberFormat(root.lang); } catch (e) { number = new Intl.NumberFormat(); }
+
+  // The same folding as shelf.py's fold(): lower case, no accents, words split on the rest.
+  function foldText(text) {
+    return text.toLowerCase().normalize("NFKD").replace(/\p{M}/gu, "")
+      .replace(/ß/g, "ss").replace(/ı/g, "i").replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  }
+  function fill(template, values) {
+    return template.replace(/%\((\w+)\)s/g, function (_, key) { return values[key]; });
+  }
+
+  var views = {};
+  Array.prototype.forEach.call(document.querySelectorAll(".view"), function (view) {
+    var sections = view.querySelectorAll(".group");
+    var groups = data.views[view.id].map(function (rows, i) {
+      var el = sections[i];
+      var entry = view.querySelector('.toc li[data-g="' + el.id + '"]');
+      return { el: el, list: el.querySelector("ul.rows"), entry: entry, n: entry && entry.querySelector(".n"),
+               rows: rows, items: null, shown: null, count: rows.length };
+    });
+    views[view.id] = { el: view, groups: groups, drawn: 0 };
+  });
+  var current = "by-leaflet";
+  var match = new Uint8Array(total).fill(1);
+  var query = "";
+
+  // Draw one group's rows, hiding those the current search does not match.
+  function draw(group) {
+    var html = new Array(group.rows.length);
+    for (var i = 0; i < group.rows.length; i++) html[i] = data.rows[group.rows[i]];
+    group.list.innerHTML = html.join("");
+    group.items = group.list.children;
+    group.shown = new Uint8Array(group.rows.length).fill(1);
+    sync(group);
+  }
+  // Make a drawn group's rows, its heading and its contents entry agree with ``match``.
+  function sync(group) {
+    var shown = 0, i;
+    for (i = 0; i < group.rows.length; i++) shown += match[group.rows[i]];
+    // A group with nothing to show is hidden whole: its rows wait until it shows again.
+    if (shown && group.items) {
+      for (i = 0; i < group.rows.length; i++) {
+        var m = match[group.rows[i]];
+        if (group.shown[i] !== m) { group.items[i].hidden = !m; group.shown[i] = m; }
+      }
+    }
+    if (shown !== group.count) {
+      group.el.hidden = shown === 0;
+      if (group.entry) group.entry.hidden = shown === 0;
+      if (group.n) group.n.textContent = number.format(shown);
+      group.count = shown;
+    }
+    return shown;
+  }
+  var pending = null;
+  function drawSome(view, budget) {
+    while (view.drawn < view.groups.length && budget > 0) {
+      var group = view.groups[view.drawn++];
+      draw(group);
+      budget -= group.rows.length;
+    }
+    return view.drawn < view.groups.length;
+  }
+  function drawRest() {
+    pending = null;
+    var more = drawSome(views[current], SLICE);
+    for (var key in views) if (!more) more = drawSome(views[key], SLICE);
+    if (more) pending = setTimeout(drawRest, 0);
+    else root.setAttribute("data-drawn", "all");
+  }
+
+  function remember() {
+    var params = new URLSearchParams(location.search);
+    if (input.value) params.set("q", input.value); else params.delete("q");
+    if (current !== "by-leaflet") params.set("view", current); else params.delete("view");
+    var search = params.toString();
+    try {
+      history.replaceState(history.state, "", location.pathname + (search ? "?" + search : "") + location.hash);
+    } catch (e) { /* a browser may refuse it for file:// pages; the box keeps its text anyway */ }
+  }
+
+  function apply() {
+    var folded = foldText(input.value);
+    if (folded !== query) {
+      var words = folded ? folded.split(" ") : [];
+      for (var i = 0; i < total; i++) {
+        var text = data.search[i], ok = 1;
+        for (var k = 0; k < words.length; k++) if (text.indexOf(words[k]) < 0) { ok = 0; break; }
+        match[i] = ok;
+      }
+      query = folded;
+    }
+    // Only the view on screen; the other is brought up to date when it is shown.
+    var shown = 0, groups = views[current].groups;
+    for (var g = 0; g < groups.length; g++) shown += sync(groups[g]);
+    count.textContent = query
+      ? fill(strings.count, { shown: number.format(shown), total: number.format(total) })
+      : fill(strings.all, { total: number.format(total) });
+    none.hidden = shown > 0;
+    none.textContent = shown ? "" : fill(strings.none, { query: input.value.trim() });
+    remember();
+  }
+
+  function show(id) {
+    if (!views[id]) return;
+    current = id;
+    Array.prototype.forEach.call(buttons, function (b) {
+      b.setAttribute("aria-pressed", String(b.getAttribute("data-view") === id));
+    });
+    for (var key in views) views[key].el.classList.toggle("active", key === id);
+    drawSome(views[id], SLICE);
+    apply();
+  }
+
+  function restore() {
+    var params = new URLSearchParams(location.search);
+    if (params.has("q")) input.value = params.get("q");
+    var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    var view = target && target.closest && target.closest(".view");
+    show(view ? view.id : (views[params.get("view")] ? params.get("view") : current));
+    if (view) { drawSome(views[view.id], Infinity); target.scrollIntoView(); }
+    if (pending === null && root.getAttribute("data-drawn") !== "all") pending = setTimeout(drawRest, 0);
+  }
+
+  switcher.hidden = false;
+  Array.prototype.forEach.call(buttons, function (b) {
+    b.addEventListener("click", function () { show(b.getAttribute("data-view")); });
+  });
+  input.addEventListener("input", apply);
+  window.addEventListener("hashchange", restore);
+  // Coming back to the page (back button, restored tab): the box's text and the list agree.
+  window.addEventListener("pageshow", restore);
+  restore();
+  performance.mark("shelf-first-screen");
+
+  // Print: the PDF's own print dialogue where the browser allows it, else the PDF itself.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("a.print");
+    if (!link || location.protocol === "file:") return;
+    event.preventDefault();
+    var frame = document.createElement("iframe");
+    frame.className = "print-frame";
+    frame.title = link.getAttribute("aria-label");
+    frame.addEventListener("load", function () {
+      try { frame.contentWindow.focus(); frame.contentWindow.print(); }
+      catch (e) { window.open(link.href, "_blank"); }
+    });
+    frame.src = link.href;
+    document.body.appendChild(frame);
+  });
+})();
