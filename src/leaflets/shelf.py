@@ -39,6 +39,8 @@ QR_DIR = "qr"
 #: Statuses a build or sign-off writes for a document that may be given to patients.
 READY_STATUSES = frozenset({"release", "released", "ready"})
 WITHDRAWN = "withdrawn"
+#: What the page can say of a document, in the order the page's script numbers them.
+STATUSES = ("ready", "draft", WITHDRAWN, "missing")
 EDITION_ORDER = ("standard", "large-print", "bilingual", "html")
 
 
@@ -47,6 +49,8 @@ def N_(message: str) -> str:
     return message
 
 
+#: A document link's accessible name: leaflet, language, edition, format and status.
+LABEL = N_("%(leaflet)s – %(language)s – %(edition)s – %(format)s – %(status)s")
 EDITION_NAMES = {
     "standard": N_("Standard"),
     "large-print": N_("Large print"),
@@ -96,6 +100,8 @@ class Row:
     label: str
     search: str
     formats: list[dict[str, str]] = field(default_factory=list)
+    #: Pages, version and dates as shown, in the staff's language.
+    facts: list[str] = field(default_factory=list)
     qr: str = ""
     qr_url: str = ""
 
@@ -144,40 +150,103 @@ def write_shelf(out_dir: Path, manifest: dict, project: Project, today: dt.date 
         group.rows = sorted(group.rows, key=lambda r: (fold(r.source_title.text), _edition_rank(r.edition)))
 
     info = locale_info(staff)
-    template = _environment().get_template("shelf.html")
-    row_html = _environment().get_template("row.html").make_module({"_": _}).row_item  # type: ignore[attr-defined]
-    index = {id(row): i for i, row in enumerate(rows)}
+    source = locale_info(project.source_locale) if not _pseudo(project.source_locale) else info
+    number = {id(row): i for i, row in enumerate(rows)}
     data = {
-        # Each row's HTML and search text once; each view's groups list the rows they show.
-        "rows": [str(row_html(row)).strip() for row in rows],
-        "search": [row.search for row in rows],
+        **_encode_rows(rows),
+        # Each view's groups, in order, as the rows they show.
         "views": {
-            "by-leaflet": [[index[id(r)] for r in g.rows] for g in leaflet_groups],
-            "by-language": [[index[id(r)] for r in g.rows] for g in language_groups],
+            view: [[number[id(row)] for row in group.rows] for group in groups]
+            for view, groups in (("by-leaflet", leaflet_groups), ("by-language", language_groups))
         },
         "strings": {
             "count": _("%(shown)s of %(total)s documents shown"),
             "all": _("%(total)s documents"),
             "none": _("No document matches “%(query)s”. Check the spelling or search for fewer words."),
+            "label": _(LABEL),
+            "why": _("Why?"),
+            "print": _("Print"),
+            "qr": _("QR code"),
+            "status": {status: _status_text(status, _) for status in STATUSES},
+            "sourceLang": source.lang,
+            "sourceDir": source.direction,
         },
     }
-    page = template.render(
-        _=_,
-        title=project.name,
-        lang=info.lang,
-        dir=info.direction,
-        leaflet_groups=leaflet_groups,
-        language_groups=language_groups,
-        total=len(rows),
-        built=_built(manifest, info),
-        css=Markup((ASSETS_DIR / "shelf.css").read_text(encoding="utf-8")),
-        script=Markup((ASSETS_DIR / "shelf.js").read_text(encoding="utf-8")),
-        # Inside <script>, "</" could end the element: JSON allows "<\/" for it.
-        data=Markup(json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")),
+    page = (
+        _environment()
+        .get_template("shelf.html")
+        .render(
+            _=_,
+            title=project.name,
+            lang=info.lang,
+            dir=info.direction,
+            leaflet_groups=leaflet_groups,
+            language_groups=language_groups,
+            total=len(rows),
+            built=_built(manifest, info),
+            css=Markup((ASSETS_DIR / "shelf.css").read_text(encoding="utf-8")),
+            script=Markup((ASSETS_DIR / "shelf.js").read_text(encoding="utf-8")),
+            data=Markup(_script_json(data)),
+        )
     )
     path = out_dir / SHELF
     write_atomic(path, page.encode("utf-8"))
     return path
+
+
+def _encode_rows(rows: list[Row]) -> dict[str, list]:
+    """The rows as compact data for the page's script (``rowHtml`` in ``shelf.js`` draws them).
+
+    Repeated texts (titles, languages, editions, facts, reasons) are stored once in a table
+    and referred to by number, which keeps a 9,000-row page small enough to open at once.
+    """
+    table: dict[str, int] = {}
+    reasons: dict[tuple[str, ...], int] = {}
+
+    def ref(text: str) -> int:
+        return table.setdefault(text, len(table))
+
+    encoded = []
+    for row in rows:
+        languages = Markup(" + ").join(
+            Markup('<span lang="{}" dir="{}">{}</span>').format(n.lang, n.dir, n.text) for n in row.languages
+        )
+        language_text = " + ".join(n.text for n in row.languages)
+        if row.staff_language_name != language_text:
+            languages += Markup(" ({})").format(row.staff_language_name)
+            language_text += f" ({row.staff_language_name})"
+        facts = "".join(f" · {fact}" for fact in row.facts)
+        formats = Markup("").join(
+            Markup('<a class="format" href="{}" aria-label="{}">{}</a> ').format(
+                f["href"], f["label"], f["text"]
+            )
+            for f in row.formats
+        )
+        encoded.append(
+            [
+                row.href,
+                STATUSES.index(row.status),
+                reasons.setdefault(tuple(row.reasons), len(reasons)),
+                ref(row.title.text),
+                ref(row.title.lang),
+                int(row.title.dir == "rtl"),
+                ref(row.source_title.text),
+                ref(str(languages)),
+                ref(language_text),
+                ref(row.edition_name),
+                ref(facts),
+                int(not row.pdf),
+                ref(str(formats)) if formats else -1,
+                row.qr,
+                ref(row.qr_url) if row.qr_url else -1,
+            ]
+        )
+    return {
+        "rows": encoded,
+        "t": list(table),
+        "reasons": [list(item) for item in reasons],
+        "search": [row.search for row in rows],
+    }
 
 
 def shelf_rows(out_dir: Path, manifest: dict, project: Project, _: Words, today: dt.date) -> list[Row]:
@@ -230,7 +299,7 @@ def shelf_rows(out_dir: Path, manifest: dict, project: Project, _: Words, today:
         language_label = " + ".join(n.text for n in names)
         if fold(staff_name) != fold(language_label):
             language_label += f" ({staff_name})"
-        label = _("%(leaflet)s – %(language)s – %(edition)s – %(format)s – %(status)s") % {
+        label = _(LABEL) % {
             "leaflet": own if fold(own) == fold(source) else f"{own} ({source})",
             "language": language_label,
             "edition": edition_name,
@@ -246,7 +315,7 @@ def shelf_rows(out_dir: Path, manifest: dict, project: Project, _: Words, today:
                 {
                     "href": other_name,
                     "text": _(EDITION_NAMES["html"]),
-                    "label": _("%(leaflet)s – %(language)s – %(edition)s – %(format)s – %(status)s")
+                    "label": _(LABEL)
                     % {
                         "leaflet": own,
                         "language": language_label,
@@ -300,6 +369,7 @@ def shelf_rows(out_dir: Path, manifest: dict, project: Project, _: Words, today:
                 label=label,
                 search=" ".join(dict.fromkeys(fold(" ".join(search_parts)).split())),
                 formats=extra,
+                facts=_facts(entry, staff, _),
             )
         )
     rows.sort(
@@ -312,6 +382,20 @@ def shelf_rows(out_dir: Path, manifest: dict, project: Project, _: Words, today:
         )
     )
     return rows
+
+
+def _facts(entry: dict, staff: str, _: Words) -> list[str]:
+    """Pages, version, publication and review dates, as the row shows them."""
+    facts = []
+    if entry.get("pages"):
+        facts.append(_("Pages: %(pages)s") % {"pages": entry["pages"]})
+    if entry.get("version"):
+        facts.append(_("Version %(version)s") % {"version": entry["version"]})
+    if entry.get("published"):
+        facts.append(_("Published %(date)s") % {"date": _date(entry["published"], staff)})
+    if entry.get("next_review"):
+        facts.append(_("Review due %(date)s") % {"date": _date(entry["next_review"], staff)})
+    return facts
 
 
 def _status(out_dir: Path, name: str, entry: dict, today: dt.date, _: Words) -> tuple[str, list[str]]:
