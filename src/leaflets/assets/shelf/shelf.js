@@ -72,7 +72,8 @@
       ? '<a class="doc-link" href="' + esc(r[0]) + '" aria-label="' + esc(label) + '">' + name + "</a>"
       : '<span class="doc-link gone">' + name + "</span>") + "</div>";
     if (title !== source) {
-      html += '<p class="src" lang="' + strings.sourceLang + '" dir="' + strings.sourceDir + '">' + esc(source) + "</p>";
+      html += '<p class="src"><span lang="' + strings.sourceLang + '" dir="' + strings.sourceDir + '">' +
+        esc(source) + "</span></p>";
     }
     html += '<p class="facts">' + T[r[7]] + " · " + esc(edition) + esc(T[r[10]]) + "</p>";
     if (linked) {
