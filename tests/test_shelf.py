@@ -168,3 +168,16 @@ def test_template_is_up_to_date_with_the_source(tmp_path):
     with (LOCALE_DIR / "leaflets.pot").open("rb") as handle:
         template = {m.id for m in read_po(handle) if m.id}
     assert found == template, "run the README's catalogue update step"
+
+
+def test_cli_names_a_bad_shelf_setting_without_a_traceback(runner, project_dir):
+    from leaflets.cli import main
+
+    settings = project_dir / "leaflets.toml"
+    lines = settings.read_text(encoding="utf-8").splitlines()
+    settings.write_text("\n".join([*lines, "[shelf]", 'staff_language = "fr"']) + "\n", encoding="utf-8")
+    result = runner.invoke(main, ["--project", str(project_dir), "list"])
+    assert result.exit_code == 2
+    assert f"{settings}:{len(lines) + 2}: shelf.staff_language 'fr'" in result.output
+    assert "known: en, ar, de, ru, tr" in result.output
+    assert "Traceback" not in result.output

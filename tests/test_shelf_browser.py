@@ -11,8 +11,8 @@ installs both (``.ci/run``):
     pip install -e '.[test]'          # brings Playwright (the pip package ``playwright``)
     apt-get install chromium          # Debian's Chromium, at /usr/bin/chromium
 
-axe-core comes from npm (``npm install --prefix .tools axe-core``, which ``.ci/run`` does); its
-test skips, saying so, only when it is not installed on a developer's machine. Playwright's own
+axe-core comes from npm into ``.ci/node`` (``.ci/run`` installs it, as ``.ci/npm-packages``
+names it); its test skips, saying so, only when it is not installed on a developer's machine. Playwright's own
 browser download (``playwright install``) is not used. Another Chromium can be named with the
 environment variable ``LEAFLETS_CHROMIUM``, another axe.min.js with ``LEAFLETS_AXE``.
 """
@@ -65,6 +65,7 @@ TIMEOUT_MS = 30_000
 #: Every row drawn and agreeing with the search (the page brings far rows up to date in slices).
 SETTLED = "html[data-drawn=all][data-synced='1']"
 AXE_CANDIDATES = [
+    REPO / ".ci" / "node" / "node_modules" / "axe-core" / "axe.min.js",  # where .ci/run puts it
     REPO / ".tools" / "node_modules" / "axe-core" / "axe.min.js",
     REPO / "node_modules" / "axe-core" / "axe.min.js",
     Path("/usr/lib/node_modules/axe-core/axe.min.js"),
@@ -378,7 +379,7 @@ def axe_source() -> str:
     for path in [Path(named)] if named else AXE_CANDIDATES:
         if path.is_file():
             return path.read_text(encoding="utf-8")
-    pytest.skip("axe-core is not installed here: `npm install --prefix .tools axe-core` (.ci/run does)")
+    pytest.skip("axe-core is not installed here: `npm install --prefix .ci/node axe-core` (.ci/run does)")
 
 
 @pytest.mark.parametrize("width", [320, 390, 1280])

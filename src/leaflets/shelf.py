@@ -141,7 +141,7 @@ def write_shelf(out_dir: Path, manifest: dict, project: Project, today: dt.date 
     for code, items in by_language.items():
         native = _language_name(code)
         heading = Name(native.text, native.lang, native.dir)
-        other = items[0].staff_language_name
+        other = _language_in(code, staff)
         language_groups.append(
             Group(f"language-{code}", heading, other if fold(other) != fold(native.text) else "", items)
         )
@@ -387,7 +387,7 @@ def shelf_rows(out_dir: Path, manifest: dict, project: Project, _: Words, today:
 def _facts(entry: dict, staff: str, _: Words) -> list[str]:
     """Pages, version, publication and review dates, as the row shows them."""
     facts = []
-    if entry.get("pages"):
+    if entry.get("pages") and not str(entry.get("file", "")).endswith(".html"):  # a web page has none
         facts.append(_("Pages: %(pages)s") % {"pages": entry["pages"]})
     if entry.get("version"):
         facts.append(_("Version %(version)s") % {"version": entry["version"]})
