@@ -14,7 +14,7 @@ from leaflets.cli import main
 from leaflets.document import Document
 from leaflets.project import load_project
 
-from .conftest import REPO, pdffonts, pdftotext
+from .conftest import REPO, pdffonts, pdftotext, tool
 
 PROJECT = load_project(REPO)
 MM = 72 / 25.4
@@ -143,7 +143,7 @@ def test_bilingual_arabic_part_is_right_to_left(editions_build):
     import subprocess
 
     bbox = subprocess.run(
-        ["pdftotext", "-bbox", "-f", "2", "-l", "2", str(html), "-"],
+        [tool("pdftotext"), "-bbox", "-f", "2", "-l", "2", str(html), "-"],
         capture_output=True,
         text=True,
         check=True,
@@ -204,7 +204,7 @@ def test_print_shop_has_bleed_and_crop_marks(tmp_path):
     # Crop marks: dark strokes in the corner, outside the trim box, where office output is blank.
     subprocess.run(
         [
-            "pdftoppm",
+            tool("pdftoppm"),
             "-png",
             "-r",
             "72",
@@ -269,7 +269,7 @@ def test_editions_setting_and_all(project_dir):
     project = load_project(project_dir)
     assert {d.edition for d in plan(project)} == {"standard", "large-print"}
     everything = plan(project, editions=["all"])
-    assert {d.edition for d in everything} == {"standard", "large-print", "bilingual"}
+    assert {d.edition for d in everything} == {"standard", "large-print", "bilingual", "html"}
     assert not [d for d in everything if d.edition == "bilingual" and d.locale == "en"]
 
 
