@@ -241,12 +241,17 @@ def _prepare(project: Project, leaflet: Leaflet, document: Document, code: str) 
     return _Pass(leaflet, info, translator, template, context)
 
 
-def render_html(project: Project, document: Document) -> Rendered:
-    """Render the HTML of one document, with its draft status."""
+def render_html(project: Project, document: Document, *, final: bool = False) -> Rendered:
+    """Render the HTML of one document, with its draft status.
+
+    ``final`` renders it as it will read once approved: no draft notice (for measuring the text).
+    """
     leaflet = project.leaflet(document.leaflet)
     codes = [document.locale] + ([document.partner] if document.partner else [])
     passes = [_prepare(project, leaflet, document, code) for code in codes]
     flags = _merge_flags([draft_reasons(project, leaflet, p.translator) for p in passes])
+    if final:
+        flags = {name: 0 if name == "fallbacks" else False for name in flags}
     pages = [p.render(flags) for p in passes]
     for each, html in zip(passes, pages, strict=True):
         _check_glyphs(each.translator, each.info, html)
