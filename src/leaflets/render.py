@@ -31,7 +31,7 @@ from .errors import (
     UnsafeTranslationError,
 )
 from .locales import ASSETS_DIR, FONT_FAMILIES, LocaleInfo, covered, locale_info
-from .markup import placeholder_problem, to_html, unsafe_tags
+from .markup import join_stops, placeholder_problem, to_html, unsafe_tags
 from .project import Leaflet, Project
 from .pseudo import pseudo
 
@@ -147,9 +147,21 @@ def make_environment(project: Project, translator: Translator, where: dict) -> j
         npgettext=lambda c, s, p, n: translate(s, context=c, plural=p, n=n),
         newstyle=True,
     )
+    for name in ("gettext", "ngettext", "pgettext", "npgettext"):
+        env.globals[name] = _joining_stops(env.globals[name])
     env.filters["css_content"] = css_content
     env.globals.update(where)
     return env
+
+
+def _joining_stops(function):
+    """Wrap a newstyle gettext so a value ending in a full stop does not double the sentence's."""
+
+    @jinja2.pass_context
+    def wrapper(context, *args, **variables):
+        return join_stops(function(context, *args, **variables), variables)
+
+    return wrapper
 
 
 def _refuse_unsafe(translator: Translator, result: Lookup, source: str) -> None:
