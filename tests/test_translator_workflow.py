@@ -407,7 +407,9 @@ def test_preview_watch_as_a_process_rebuilds_and_survives_a_broken_edit(project_
 
 def test_extract_names_the_template_and_line_of_a_syntax_error(runner, project_dir):
     template = project_dir / "templates" / "ablation.html"
-    template.write_text(template.read_text().replace("{% block content %}", "{% block content %}{% if %}"))
+    text = template.read_text()
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "{% block content %}" in t)
+    template.write_text(text.replace("{% block content %}", "{% block content %}{% if %}"))
     result = invoke(runner, project_dir, "extract")
     assert result.exit_code == 1
-    assert f"{template}:10: cannot extract: Expected an expression" in result.output
+    assert f"{template}:{line}: cannot extract: Expected an expression" in result.output

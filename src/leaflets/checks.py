@@ -80,7 +80,10 @@ def check_readability(project: Project) -> list[Finding]:
     for slug, leaflet in project.leaflets.items():
         template = project.templates_dir / leaflet.template
         for code in project.locales:
-            report = measure(project, slug, code)
+            try:
+                report = measure(project, slug, code)
+            except LeafletsError:
+                continue  # a document that cannot render: the other checks say why
             where = template if code == project.source_locale else project.po_path(code)
             if not report.scores:
                 findings.append(
