@@ -362,7 +362,10 @@ def build(
 
 
 def _record(report: Report, result: Built | Failure, on_done) -> None:
-    (report.built if isinstance(result, Built) else report.failed).append(result)
+    if isinstance(result, Built):
+        report.built.append(result)
+    else:
+        report.failed.append(result)
     if on_done:
         on_done(result)
 

@@ -62,7 +62,7 @@ def write_manifest(out_dir: Path, entries: dict[str, dict], tool: dict) -> Path:
 def merge_manifests(paths: list[Path]) -> dict:
     """One manifest from the manifests of several shards; a document listed twice must agree."""
     merged: dict[str, dict] = {}
-    generator = {}
+    generator: dict = {}
     for path in paths:
         data = read_manifest(path)
         generator = data.get("generator", generator)

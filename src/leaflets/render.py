@@ -140,7 +140,7 @@ def make_environment(project: Project, translator: Translator, where: dict) -> j
             _refuse_unsafe(translator, result, source)
         return str(to_html(result.text))
 
-    env.install_gettext_callables(
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
         gettext=lambda s: translate(s),
         ngettext=lambda s, p, n: translate(s, plural=p, n=n),
         pgettext=lambda c, s: translate(s, context=c),
@@ -285,10 +285,10 @@ def render_html(project: Project, document: Document, *, final: bool = False) ->
 def _revision(translator: Translator) -> dict[str, str]:
     import hashlib
 
-    revised = translator.catalog.revision_date
+    revised = translator.catalog.revision_date if translator.catalog else None
     data = translator.path.read_bytes() if translator.path and translator.path.exists() else b""
     return {
-        "revision_date": revised.isoformat() if hasattr(revised, "isoformat") else str(revised),
+        "revision_date": revised.isoformat() if isinstance(revised, dt.datetime) else str(revised),
         "sha256": hashlib.sha256(data).hexdigest(),
     }
 
