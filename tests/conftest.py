@@ -81,6 +81,16 @@ def default_build(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def all_editions_build(tmp_path_factory) -> Path:
+    """Every leaflet, locale and edition (``--edition all``), built once for the session."""
+    out = tmp_path_factory.mktemp("all-editions")
+    project = load_project(REPO)
+    report = build(project, plan(project, editions=["all"]), out)
+    assert not report.failed, [str(f.error) for f in report.failed]
+    return out
+
+
 def pdftotext(path: Path, *args: str) -> str:
     return subprocess.run(
         [tool("pdftotext"), "-enc", "UTF-8", *args, str(path), "-"],

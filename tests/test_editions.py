@@ -280,7 +280,7 @@ def test_editions_setting_and_all(project_dir):
     project = load_project(project_dir)
     assert {d.edition for d in plan(project)} == {"standard", "large-print"}
     everything = plan(project, editions=["all"])
-    assert {d.edition for d in everything} == {"standard", "large-print", "bilingual"}
+    assert {d.edition for d in everything} == {"standard", "large-print", "bilingual", "html"}
     assert not [d for d in everything if d.edition == "bilingual" and d.locale == "en"]
 
 

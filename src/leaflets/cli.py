@@ -46,6 +46,11 @@ def size(n: int) -> str:
     return f"{n / 1024:.1f} kB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
+def extent(built) -> str:
+    """A PDF's page count, or what a web page is."""
+    return "web page" if built.document.web else f"{built.pages} pages"
+
+
 #: Where PDFs (and HTML) are written; shared by build and preview.
 out_option = click.option(
     "--out",
@@ -191,7 +196,7 @@ def build(
             note = "  DRAFT" if result.draft else ""
             state = "  (up to date)" if result.cached else ""
             if bar is None:
-                click.echo(f"{result.path}  {result.pages} pages  {size(result.size)}{note}{state}")
+                click.echo(f"{result.path}  {extent(result)}  {size(result.size)}{note}{state}")
             if result.fallbacks:
                 first = "; ".join(
                     f"{item.msgid[:60]!r} ({item.status}"
@@ -223,7 +228,7 @@ def build(
         bar.render_finish()
         for built in report.built:
             click.echo(
-                f"{built.path}  {built.pages} pages  {size(built.size)}" + ("  DRAFT" if built.draft else "")
+                f"{built.path}  {extent(built)}  {size(built.size)}" + ("  DRAFT" if built.draft else "")
             )
     drafts = sum(1 for b in report.built if b.draft)
     click.echo(

@@ -16,7 +16,10 @@ from typing import Any
 from .errors import ConfigError, LeafletsError, UnknownNameError
 
 SETTINGS_FILE = "leaflets.toml"
-EDITIONS = ("standard", "large-print", "bilingual")
+#: Every edition, in the order the shelf lists them.
+EDITIONS = ("standard", "large-print", "bilingual", "html")
+#: Editions that are a web page (``webpage.py``) rather than a PDF.
+WEB_EDITIONS = ("html",)
 
 #: A value that may be given once, or per locale: ``"Clinic"`` or ``{en = "Clinic", tr = "Klinik"}``.
 Localized = str | dict[str, str]

@@ -32,7 +32,7 @@ from .errors import (
 )
 from .locales import ASSETS_DIR, FONT_FAMILIES, LocaleInfo, covered, locale_info
 from .markup import join_stops, placeholder_problem, to_html, unsafe_tags
-from .project import Leaflet, Project
+from .project import WEB_EDITIONS, Leaflet, Project
 from .pseudo import pseudo
 
 PDF_VARIANT = "pdf/ua-1"
@@ -328,6 +328,15 @@ def _context(project: Project, leaflet: Leaflet, document: Document, info: Local
             else ""
         ),
         "languages": [locale_info(code) for code in project.locales],
+        # The accessible HTML edition, named in the other-formats line when the project makes it.
+        "web_page": (
+            # An isolate keeps the name in one piece inside right-to-left text.
+            Markup('<span class="file-name">\u2068{}\u2069</span>').format(
+                Document(leaflet.slug, info.code, WEB_EDITIONS[0]).file_name
+            )
+            if WEB_EDITIONS[0] in project.editions
+            else ""
+        ),
         "language_list": language_list([locale_info(code) for code in project.locales], info),
         "generator": f"leaflets {__version__}",
         "PAGE": "\x00page\x00",
@@ -419,6 +428,7 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
     from weasyprint import HTML
 
     from .fetch import AssetFetcher  # imports WeasyPrint: only when a PDF is made
+    from .tagging import recording, repair
 
     fetcher = AssetFetcher([project.templates_dir, ASSETS_DIR])
     collect = _Collect()
@@ -427,7 +437,9 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
     try:
         html = HTML(string=rendered.html, base_url=rendered.base_url, url_fetcher=fetcher)
         document = html.render(font_config=fonts or font_config(), pdf_variant=PDF_VARIANT)
-        pdf = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=_scope_table_headers)
+        with recording() as facts:
+            pdf = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=_scope_table_headers)
+        pdf = repair(pdf, facts)
     except Exception as exc:  # WeasyPrint raises many types; none may reach the user raw.
         raise RenderError(f"{rendered.document}: WeasyPrint failed: {type(exc).__name__}: {exc}") from exc
     finally:
