@@ -10,12 +10,16 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
 from .errors import LeafletsError
 from .project import EDITIONS, find_project, load_project
+
+if TYPE_CHECKING:  # build.py imports WeasyPrint's helpers lazily; the CLI stays quick to start
+    from .build import Built
 
 
 class Context:
@@ -46,7 +50,7 @@ def size(n: int) -> str:
     return f"{n / 1024:.1f} kB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
-def extent(built) -> str:
+def extent(built: Built) -> str:
     """A PDF's page count, or what a web page is."""
     return "web page" if built.document.web else f"{built.pages} pages"
 
@@ -330,12 +334,17 @@ def update(obj: Context, locales: tuple[str, ...], check_only: bool) -> None:
 @handle_errors
 def init(obj: Context, locale: str) -> None:
     """Start a catalogue for a new language and add it to leaflets.toml."""
+    from .fonts import fontset, language_problem
+    from .locales import locale_info
     from .translate import init as run
 
     path, registered = run(obj.project, locale)
     click.echo(f"{path}: created from messages.pot")
     if registered:
         click.echo(f"{obj.project.settings_path}: added {locale!r} to locales")
+    problem = language_problem(locale_info(locale), fontset(obj.project.root))
+    if problem:
+        click.echo(f"warning: {problem}", err=True)
 
 
 @main.command()

@@ -76,6 +76,9 @@ class Language:
     reviewed_by: str = ""
     reviewed_on: dt.date | None = None
     paper: str = ""
+    #: Font families to draw this language with before its script's own (``fonts = [...]``):
+    #: names of the project's fonts/ families or the tool's, e.g. Nastaliq for Urdu.
+    fonts: tuple[str, ...] = ()
 
     @property
     def reviewed(self) -> bool:
@@ -93,6 +96,17 @@ class Readability:
 
 
 @dataclass(frozen=True)
+class ShelfSettings:
+    """``[shelf]`` in leaflets.toml: the staff's shelf page (``out/index.html``)."""
+
+    #: Where the output folder is published (``https://clinic.example/leaflets/``); with it each
+    #: document gets a QR code a patient scans to open it on a phone. Empty: no QR codes.
+    base_url: str = ""
+    #: The language of the page's own words (labels, statuses): one the tool has catalogues for.
+    staff_language: str = "en"
+
+
+@dataclass(frozen=True)
 class Project:
     root: Path
     settings_path: Path
@@ -106,6 +120,7 @@ class Project:
     paper: str = ""
     print_shop: bool = False
     readability: Readability = Readability()
+    shelf: ShelfSettings = field(default_factory=ShelfSettings)
 
     @property
     def templates_dir(self) -> Path:
@@ -267,11 +282,15 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
         reviewed_on = entry.get("reviewed_on")
         if reviewed_on is not None and not isinstance(reviewed_on, dt.date):
             raise ConfigError(f"{where('languages.' + code)}: reviewed_on must be a date")
+        fonts = entry.get("fonts", [])
+        if not isinstance(fonts, list) or not all(isinstance(name, str) for name in fonts):
+            raise ConfigError(f"{where('languages.' + code)}: fonts must be a list of font family names")
         languages[code] = Language(
             code=code,
             reviewed_by=entry.get("reviewed_by", ""),
             reviewed_on=reviewed_on,
             paper=entry.get("paper", ""),
+            fonts=tuple(fonts),
         )
 
     editions = tuple(data.get("editions", ["standard"]))
@@ -283,6 +302,7 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
 
     return Project(
         readability=_readability(data.get("readability", {}), where),
+        shelf=_parse_shelf(data.get("shelf", {}), where),
         root=root,
         settings_path=path,
         name=str(data.get("name", root.name)),
@@ -295,3 +315,38 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
         paper=data.get("paper", ""),
         print_shop=bool(data.get("print_shop", False)),
     )
+
+
+def _parse_shelf(table: Any, where: Any) -> ShelfSettings:
+    """``[shelf] base_url = "https://..."``, ``staff_language = "tr"``."""
+    from urllib.parse import urlsplit
+
+    from .i18n import staff_languages
+
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where('shelf')}: shelf must be a table ([shelf])")
+    unknown = sorted(set(table) - {"base_url", "staff_language"})
+    if unknown:
+        raise ConfigError(
+            f"{where(unknown[0])}: unknown setting shelf.{unknown[0]}; known: base_url, staff_language"
+        )
+    base_url = table.get("base_url", "")
+    if not isinstance(base_url, str):
+        raise ConfigError(f"{where('base_url')}: shelf.base_url must be a string")
+    if base_url:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
+            raise ConfigError(
+                f"{where('base_url')}: shelf.base_url must be an http(s) address of a folder, "
+                f"like https://clinic.example/leaflets/ (got {base_url!r})"
+            )
+        if not base_url.endswith("/"):
+            base_url += "/"
+    staff = table.get("staff_language", "en")
+    known = staff_languages()
+    if not isinstance(staff, str) or staff not in known:
+        raise ConfigError(
+            f"{where('staff_language')}: shelf.staff_language {staff!r} is not a language the tool "
+            f"speaks; known: {', '.join(known)}"
+        )
+    return ShelfSettings(base_url=base_url, staff_language=staff)
