@@ -236,7 +236,7 @@ def test_print_shop_has_bleed_and_crop_marks(tmp_path):
 def test_page_budget_warning_names_locale_edition_and_pages(runner, project_dir):
     settings = project_dir / "leaflets.toml"
     settings.write_text(
-        settings.read_text().replace("page_budget = { standard = 4 }", "page_budget = { standard = 2 }", 1)
+        settings.read_text().replace("page_budget = { standard = 5 }", "page_budget = { standard = 2 }", 1)
     )
     result = runner.invoke(
         main,
@@ -287,7 +287,7 @@ def test_editions_setting_and_all(project_dir):
 def test_check_warns_when_a_translation_is_over_the_page_budget(runner, project_dir):
     settings = project_dir / "leaflets.toml"
     settings.write_text(
-        settings.read_text().replace("page_budget = { standard = 4 }", "page_budget = { standard = 3 }", 1)
+        settings.read_text().replace("page_budget = { standard = 5 }", "page_budget = { standard = 3 }", 1)
     )
     result = runner.invoke(main, ["--project", str(project_dir), "check"])
     assert re.search(
