@@ -74,6 +74,16 @@ class Language:
 
 
 @dataclass(frozen=True)
+class Readability:
+    """``[readability]``: the reading age the leaflets aim at, and words a reader may be expected to know."""
+
+    #: UK reading age; ``leaflets check`` warns when a leaflet's English text is harder.
+    reading_age: float = 11
+    #: Words added to the plain-language list (say, terms every leaflet explains).
+    plain_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ShelfSettings:
     """``[shelf]`` in leaflets.toml: the staff's shelf page (``out/index.html``)."""
 
@@ -97,6 +107,7 @@ class Project:
     editions: tuple[str, ...] = ("standard",)
     paper: str = ""
     print_shop: bool = False
+    readability: Readability = Readability()
     shelf: ShelfSettings = field(default_factory=ShelfSettings)
 
     @property
@@ -188,6 +199,18 @@ def _refuse_legacy_signoff(
     )
 
 
+def _readability(table: Any, where: Any) -> Readability:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where('readability')}: [readability] must be a table")
+    age = table.get("reading_age", Readability.reading_age)
+    if isinstance(age, bool) or not isinstance(age, int | float) or not 5 <= age <= 25:
+        raise ConfigError(f"{where('reading_age')}: reading_age must be a number of years from 5 to 25")
+    words = table.get("plain_words", [])
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise ConfigError(f"{where('plain_words')}: plain_words must be a list of words")
+    return Readability(reading_age=age, plain_words=tuple(w.strip() for w in words))
+
+
 def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
     def where(key: str) -> str:
         # tomllib forgets positions; find the key's line for the message.
@@ -272,6 +295,7 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
             )
 
     return Project(
+        readability=_readability(data.get("readability", {}), where),
         shelf=_parse_shelf(data.get("shelf", {}), where),
         root=root,
         settings_path=path,

@@ -33,7 +33,7 @@ from .errors import (
 )
 from .fonts import FontSet, fontset, remedy
 from .locales import ASSETS_DIR, LocaleInfo, locale_info
-from .markup import placeholder_problem, to_html, unsafe_tags
+from .markup import join_stops, placeholder_problem, to_html, unsafe_tags
 from .project import WEB_EDITIONS, Leaflet, Project
 from .pseudo import pseudo
 from .signoff import Shown, summary
@@ -170,9 +170,21 @@ def make_environment(project: Project, translator: Translator, where: dict) -> j
         npgettext=lambda c, s, p, n: translate(s, context=c, plural=p, n=n),
         newstyle=True,
     )
+    for name in ("gettext", "ngettext", "pgettext", "npgettext"):
+        env.globals[name] = _joining_stops(env.globals[name])
     env.filters["css_content"] = lambda text: css_content(text, info.counter_style)
     env.globals.update(where)
     return env
+
+
+def _joining_stops(function):
+    """Wrap a newstyle gettext so a value ending in a full stop does not double the sentence's."""
+
+    @jinja2.pass_context
+    def wrapper(context, *args, **variables):
+        return join_stops(function(context, *args, **variables), variables)
+
+    return wrapper
 
 
 def _refuse_unsafe(translator: Translator, result: Lookup, source: str) -> None:
@@ -284,16 +296,21 @@ def document_status(
     )
 
 
-def render_html(project: Project, document: Document, today: dt.date | None = None) -> Rendered:
+def render_html(
+    project: Project, document: Document, today: dt.date | None = None, *, final: bool = False
+) -> Rendered:
     """Render the HTML of one document, with its draft status.
 
-    A document that is not release-ready gets the tool's DRAFT marker whatever its templates do.
+    A document that is not release-ready gets the tool's DRAFT marker whatever its templates do;
+    ``final`` renders it as it will read once signed off, without the marker (for measuring the text).
     """
     leaflet = project.leaflet(document.leaflet)
     codes = [document.locale] + ([document.partner] if document.partner else [])
     passes = [_prepare(project, leaflet, document, code) for code in codes]
     status = document_status(project, leaflet, document, passes, today)
     flags = status.flags
+    if final:
+        flags = {name: 0 if name == "fallbacks" else False for name in flags}
     pages = [p.render(flags) for p in passes]
     fonts = fontset(project.root)
     for each, html in zip(passes, pages, strict=True):
@@ -303,7 +320,7 @@ def render_html(project: Project, document: Document, today: dt.date | None = No
     stack = fonts.stack(tuple(name for each in names for name in each), _text(html))
     style = fonts.css(stack, passes[0].info.script)
     html = html.replace("</head>", f"<style>\n{style}\n</style>\n</head>", 1)
-    if not status.ready:
+    if not status.ready and not final:
         root = f"{project.root}/"
         details = [reason.replace(root, "") for reason in summary(list(status.reasons))]
         html = mark(html, passes[0].translator, flags, details, large=document.edition == "large-print")
