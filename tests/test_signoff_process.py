@@ -7,7 +7,9 @@ exactly the fingerprint the review then records.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 import tomllib
@@ -15,6 +17,7 @@ from pathlib import Path
 
 from leaflets.catalogs import read_catalog
 from leaflets.pofile import po_bytes
+from leaflets.project import load_project
 
 from .conftest import pdftotext, squash
 
@@ -117,3 +120,33 @@ def test_review_sheet_prints_what_the_review_records(project_dir: Path, tmp_path
     assert printed.returncode == 0, printed.stderr
     text = squash(pdftotext(pdf))
     assert "Checked with the ward nurses." in text and recorded["fingerprint"][:16] in text
+
+
+def test_documents_of_a_removed_leaflet_or_language_leave_the_shelf(runner, project_dir: Path):
+    from leaflets.cli import main
+
+    out = project_dir / "out"
+    args = ["--project", str(project_dir), "build", "-l", "en", "-l", "tr", "-o", str(out)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    before = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["documents"]
+    assert {"ablation-en.pdf", "ablation-tr.pdf", "vertebroplasty-tr.pdf"} <= before.keys()
+    # The ablation leaflet and the Turkish language are taken out of the project.
+    settings = project_dir / "leaflets.toml"
+    text = settings.read_text(encoding="utf-8")
+    text = re.sub(r"\n\[leaflets\.ablation\]\n.*?(?=\n\[|\Z)", "\n", text, flags=re.S)
+    text = re.sub(r'(?m)^(locales = \[.*?)"tr", ', r"\1", text)
+    settings.write_text(text, encoding="utf-8")
+    assert "ablation" not in load_project(project_dir).leaflets
+    assert "tr" not in load_project(project_dir).locales
+
+    result = runner.invoke(main, ["--project", str(project_dir), "build", "-l", "en", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    gone = ("ablation-en.pdf", "ablation-tr.pdf", "vertebroplasty-tr.pdf")
+    documents = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["documents"]
+    shelf = (out / "index.html").read_text(encoding="utf-8")
+    for name in gone:
+        assert name not in documents and name not in shelf and not (out / name).exists()
+        assert f"withdrawn: {name}" in result.output
+    assert documents["vertebroplasty-en.pdf"]["status"] == "draft"
+    assert "vertebroplasty-en.pdf" in shelf
