@@ -311,7 +311,11 @@ def test_pybabel_extract_with_the_mapping_matches_leaflets_extract(tmp_path):
     )
     ours = {m.id for m in read_catalog(REPO / "locales" / "messages.pot") if m.id}
     theirs = {m.id for m in read_catalog(out) if m.id}
-    assert ours == theirs
+    # leaflets extract adds the strings the tool itself puts on documents (the DRAFT notice).
+    from leaflets.draft import STRINGS
+
+    tool_strings = set(STRINGS)
+    assert ours - theirs == tool_strings and theirs <= ours
 
 
 def test_pseudo_locale_builds_accented_text_and_nothing_is_cut_off(runner, project_dir):

@@ -61,7 +61,9 @@ def css_string(text: str) -> str:
     """A CSS string literal that no character of ``text`` can end: all but letters, digits and
     spaces are written as hex escapes."""
     escaped = "".join(
-        char if char.isalnum() or char == " " else f"\\{ord(char):06x} " for char in text if char.isprintable()
+        char if char.isalnum() or char == " " else f"\\{ord(char):06x} "
+        for char in text
+        if char.isprintable()
     )
     return f'"{escaped}"'
 
@@ -92,7 +94,7 @@ def notice(translator: Translator, flags: dict, details: list[str]) -> Markup:
     if flags.get("pseudo"):
         items.append(_text(translator, PSEUDO))
     parts = [
-        Markup('<aside class="draft-notice leaflets-draft-notice" role="note">'),
+        Markup('<aside class="draft-notice leaflets-draft-notice">'),
         Markup("<p><strong>{}</strong> – {}</p>").format(
             _text(translator, HEADING), _text(translator, INTRO)
         ),
