@@ -48,15 +48,6 @@ _STYLE = """
 """
 
 
-def look_up_all(translator: Translator) -> None:
-    """Look every string of the marker up, so that fallbacks and sign-off cover them."""
-    for msgid in STRINGS:
-        if isinstance(msgid, tuple):
-            translator.lookup(msgid[0], plural=msgid[1], n=1)
-        else:
-            translator.lookup(msgid)
-
-
 def css_string(text: str) -> str:
     """A CSS string literal that no character of ``text`` can end: all but letters, digits and
     spaces are written as hex escapes."""
@@ -74,7 +65,9 @@ def stamp_text(translator: Translator) -> str:
 
 
 def _text(translator: Translator, msgid: str, **values: object) -> str:
-    result = translator.lookup(msgid)
+    # Only a draft shows these: they are not recorded as the document's strings, so they neither
+    # count as untranslated nor need a review (a released document never shows them).
+    result = translator.peek(msgid)
     text = Markup(to_html(result.text)).unescape()
     return text % values if values else text
 
@@ -89,7 +82,7 @@ def notice(translator: Translator, flags: dict, details: list[str]) -> Markup:
         items.append(_text(translator, NOT_REVIEWED))
     if flags.get("fallbacks"):
         count = int(flags["fallbacks"])
-        result = translator.lookup(FALLBACKS[0], plural=FALLBACKS[1], n=count)
+        result = translator.peek(FALLBACKS[0], plural=FALLBACKS[1], n=count)
         items.append(Markup(to_html(result.text)).unescape() % {"num": count})
     if flags.get("pseudo"):
         items.append(_text(translator, PSEUDO))

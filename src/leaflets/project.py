@@ -68,6 +68,9 @@ class Language:
 
     code: str
     paper: str = ""
+    #: Font families to draw this language with before its script's own (``fonts = [...]``):
+    #: names of the project's fonts/ families or the tool's, e.g. Nastaliq for Urdu.
+    fonts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -244,7 +247,10 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
         if code not in locales:
             raise ConfigError(f"{where('languages.' + code)}: [languages.{code}] is not in locales")
         _refuse_legacy_signoff(entry, ("reviewed_by", "reviewed_on"), where("languages." + code), review=code)
-        languages[code] = Language(code=code, paper=entry.get("paper", ""))
+        fonts = entry.get("fonts", [])
+        if not isinstance(fonts, list) or not all(isinstance(name, str) for name in fonts):
+            raise ConfigError(f"{where('languages.' + code)}: fonts must be a list of font family names")
+        languages[code] = Language(code=code, paper=entry.get("paper", ""), fonts=tuple(fonts))
 
     editions = tuple(data.get("editions", ["standard"]))
     for edition in editions:

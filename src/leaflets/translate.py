@@ -12,7 +12,6 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import babel
 from babel.messages.catalog import Catalog
@@ -80,14 +79,11 @@ def _add_tool_strings(catalog: Catalog) -> None:
     project's translators translate them with the rest."""
     from .draft import STRINGS
 
-    # No line number: the location is the tool's module, not a line a translator could open.
-    # (Babel writes a location without one; its annotations ask for an int.)
-    where: list[Any] = [("leaflets/draft.py", None)]
     for msgid in STRINGS:
         catalog.add(
             msgid,
             None,
-            where,
+            [("leaflets/draft.py", None)],  # type: ignore[list-item]  # a file, no line
             auto_comments=["Added by the leaflets tool to every document that is not ready for patients."],
         )
 
