@@ -227,9 +227,10 @@ def set_translation(project_dir: Path, code: str, msgid: str, text: str) -> None
             "[placeholders] error",
         ),
         (
-            "Ask someone to take you home afterwards. Do not drive for 24 hours after the treatment, "
-            "or for longer if your doctor tells you.",
-            "Sizi eve götürmesi için birinden yardım isteyin. 12 saat araç kullanmayın.",
+            "If you have sedation, an adult must take you home and should stay with you for the first "
+            "night. You must not drive at any time in the first 24 hours after the treatment. Wait longer "
+            "if your doctor tells you to.",
+            "Sedasyon verilirse sizi bir yetişkin eve götürmelidir. İlk 12 saat araç kullanmayın.",
             "[numbers] error",
         ),
     ],
@@ -417,7 +418,9 @@ def test_preview_watch_as_a_process_rebuilds_and_survives_a_broken_edit(project_
 
 def test_extract_names_the_template_and_line_of_a_syntax_error(runner, project_dir):
     template = project_dir / "templates" / "ablation.html"
-    template.write_text(template.read_text().replace("{% block content %}", "{% block content %}{% if %}"))
+    text = template.read_text()
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if "{% block content %}" in t)
+    template.write_text(text.replace("{% block content %}", "{% block content %}{% if %}"))
     result = invoke(runner, project_dir, "extract")
     assert result.exit_code == 1
-    assert f"{template}:10: cannot extract: Expected an expression" in result.output
+    assert f"{template}:{line}: cannot extract: Expected an expression" in result.output

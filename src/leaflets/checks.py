@@ -18,7 +18,7 @@ from .errors import CatalogError, LeafletsError
 from .project import Project
 from .qa import style_findings
 
-ERROR, WARNING = "error", "warning"
+ERROR, WARNING, INFO = "error", "warning", "info"
 #: A translation longer than this many times its source (plus slack) is suspicious.
 LENGTH_RATIO, LENGTH_SLACK = 2.0, 20
 
@@ -68,6 +68,77 @@ def check_project(
     findings.extend(check_documents(project, today or dt.date.today(), release))
     if pages and not errors(findings):
         findings.extend(check_budgets(project))
+    findings.extend(check_readability(project))
+    return findings
+
+
+def check_readability(project: Project) -> list[Finding]:
+    """Readability figures of every leaflet (see readability.py), a warning above the target age."""
+    from .readability import measure
+
+    findings = []
+    target = project.readability.reading_age
+    for slug, leaflet in project.leaflets.items():
+        template = project.templates_dir / leaflet.template
+        for code in project.locales:
+            try:
+                report = measure(project, slug, code)
+            except LeafletsError:
+                continue  # a document that cannot render: the other checks say why
+            where = template if code == project.source_locale else project.po_path(code)
+            if not report.scores:
+                findings.append(
+                    Finding(
+                        where,
+                        None,
+                        "readability",
+                        INFO,
+                        f"{slug} ({code}): textstat has no readability formula for this language",
+                    )
+                )
+                continue
+            figures = ", ".join(f"{s.name} {s.value:.1f}" for s in report.scores)
+            age = report.reading_age
+            if age is not None:
+                figures += f"; reading age {age:.0f} (target {target:g})"
+            findings.append(Finding(where, None, "readability", INFO, f"{slug} ({code}): {figures}"))
+            if age is not None and age > target:
+                findings.append(
+                    Finding(
+                        where,
+                        None,
+                        "reading-age",
+                        WARNING,
+                        f"{slug} ({code}): reading age {age:.1f} is above the target of {target:g} "
+                        "([readability] reading_age); shorten the longest sentences, use shorter words",
+                    )
+                )
+            if code != project.source_locale:
+                continue
+            for sentence in report.longest(3):
+                findings.append(
+                    Finding(
+                        sentence.path or template,
+                        sentence.line,
+                        "long-sentence",
+                        INFO,
+                        f"{slug}: {sentence.words} words: {sentence.text[:90]!r}",
+                    )
+                )
+            if report.unusual:
+                listed = ", ".join(f"{word} ({count})" for word, count in report.unusual[:25])
+                more = len(report.unusual) - 25
+                findings.append(
+                    Finding(
+                        template,
+                        None,
+                        "plain-words",
+                        INFO,
+                        f"{slug}: {len(report.unusual)} words outside the plain-language list: {listed}"
+                        + (f" and {more} more" if more > 0 else "")
+                        + "; add the ones the leaflet explains to [readability] plain_words",
+                    )
+                )
     return findings
 
 
@@ -365,6 +436,10 @@ def _ends(text: str) -> tuple[str, str]:
 
 def errors(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == ERROR]
+
+
+def warnings(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == WARNING]
 
 
 __all__ = ["Finding", "check_project", "check_pair", "errors", "LeafletsError"]

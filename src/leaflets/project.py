@@ -74,6 +74,27 @@ class Language:
 
 
 @dataclass(frozen=True)
+class Readability:
+    """``[readability]``: the reading age the leaflets aim at, and words a reader may be expected to know."""
+
+    #: UK reading age; ``leaflets check`` warns when a leaflet's English text is harder.
+    reading_age: float = 11
+    #: Words added to the plain-language list (say, terms every leaflet explains).
+    plain_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ShelfSettings:
+    """``[shelf]`` in leaflets.toml: the staff's shelf page (``out/index.html``)."""
+
+    #: Where the output folder is published (``https://clinic.example/leaflets/``); with it each
+    #: document gets a QR code a patient scans to open it on a phone. Empty: no QR codes.
+    base_url: str = ""
+    #: The language of the page's own words (labels, statuses): one the tool has catalogues for.
+    staff_language: str = "en"
+
+
+@dataclass(frozen=True)
 class Project:
     root: Path
     settings_path: Path
@@ -86,6 +107,8 @@ class Project:
     editions: tuple[str, ...] = ("standard",)
     paper: str = ""
     print_shop: bool = False
+    readability: Readability = Readability()
+    shelf: ShelfSettings = field(default_factory=ShelfSettings)
 
     @property
     def templates_dir(self) -> Path:
@@ -176,6 +199,18 @@ def _refuse_legacy_signoff(
     )
 
 
+def _readability(table: Any, where: Any) -> Readability:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where('readability')}: [readability] must be a table")
+    age = table.get("reading_age", Readability.reading_age)
+    if isinstance(age, bool) or not isinstance(age, int | float) or not 5 <= age <= 25:
+        raise ConfigError(f"{where('reading_age')}: reading_age must be a number of years from 5 to 25")
+    words = table.get("plain_words", [])
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise ConfigError(f"{where('plain_words')}: plain_words must be a list of words")
+    return Readability(reading_age=age, plain_words=tuple(w.strip() for w in words))
+
+
 def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
     def where(key: str) -> str:
         # tomllib forgets positions; find the key's line for the message.
@@ -260,6 +295,8 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
             )
 
     return Project(
+        readability=_readability(data.get("readability", {}), where),
+        shelf=_parse_shelf(data.get("shelf", {}), where),
         root=root,
         settings_path=path,
         name=str(data.get("name", root.name)),
@@ -272,3 +309,38 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
         paper=data.get("paper", ""),
         print_shop=bool(data.get("print_shop", False)),
     )
+
+
+def _parse_shelf(table: Any, where: Any) -> ShelfSettings:
+    """``[shelf] base_url = "https://..."``, ``staff_language = "tr"``."""
+    from urllib.parse import urlsplit
+
+    from .i18n import staff_languages
+
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where('shelf')}: shelf must be a table ([shelf])")
+    unknown = sorted(set(table) - {"base_url", "staff_language"})
+    if unknown:
+        raise ConfigError(
+            f"{where(unknown[0])}: unknown setting shelf.{unknown[0]}; known: base_url, staff_language"
+        )
+    base_url = table.get("base_url", "")
+    if not isinstance(base_url, str):
+        raise ConfigError(f"{where('base_url')}: shelf.base_url must be a string")
+    if base_url:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
+            raise ConfigError(
+                f"{where('base_url')}: shelf.base_url must be an http(s) address of a folder, "
+                f"like https://clinic.example/leaflets/ (got {base_url!r})"
+            )
+        if not base_url.endswith("/"):
+            base_url += "/"
+    staff = table.get("staff_language", "en")
+    known = staff_languages()
+    if not isinstance(staff, str) or staff not in known:
+        raise ConfigError(
+            f"{where('staff_language')}: shelf.staff_language {staff!r} is not a language the tool "
+            f"speaks; known: {', '.join(known)}"
+        )
+    return ShelfSettings(base_url=base_url, staff_language=staff)

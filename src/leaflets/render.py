@@ -33,7 +33,7 @@ from .errors import (
 )
 from .fonts import FontSet, fontset, remedy
 from .locales import ASSETS_DIR, LocaleInfo, locale_info
-from .markup import placeholder_problem, to_html, unsafe_tags
+from .markup import join_stops, placeholder_problem, to_html, unsafe_tags
 from .project import WEB_EDITIONS, Leaflet, Project
 from .pseudo import pseudo
 from .signoff import Shown, summary
@@ -61,6 +61,8 @@ class Rendered:
     fonts: dict[str, str] = field(default_factory=dict)
     #: Problems that do not stop the document (a language name given in English).
     warnings: list[str] = field(default_factory=list)
+    #: Each language's ``<meta name="keywords">``, for the shelf page's search.
+    keywords: dict[str, str] = field(default_factory=dict)
 
     @property
     def draft(self) -> bool:
@@ -168,9 +170,21 @@ def make_environment(project: Project, translator: Translator, where: dict) -> j
         npgettext=lambda c, s, p, n: translate(s, context=c, plural=p, n=n),
         newstyle=True,
     )
+    for name in ("gettext", "ngettext", "pgettext", "npgettext"):
+        env.globals[name] = _joining_stops(env.globals[name])
     env.filters["css_content"] = lambda text: css_content(text, info.counter_style)
     env.globals.update(where)
     return env
+
+
+def _joining_stops(function):
+    """Wrap a newstyle gettext so a value ending in a full stop does not double the sentence's."""
+
+    @jinja2.pass_context
+    def wrapper(context, *args, **variables):
+        return join_stops(function(context, *args, **variables), variables)
+
+    return wrapper
 
 
 def _refuse_unsafe(translator: Translator, result: Lookup, source: str) -> None:
@@ -282,16 +296,21 @@ def document_status(
     )
 
 
-def render_html(project: Project, document: Document, today: dt.date | None = None) -> Rendered:
+def render_html(
+    project: Project, document: Document, today: dt.date | None = None, *, final: bool = False
+) -> Rendered:
     """Render the HTML of one document, with its draft status.
 
-    A document that is not release-ready gets the tool's DRAFT marker whatever its templates do.
+    A document that is not release-ready gets the tool's DRAFT marker whatever its templates do;
+    ``final`` renders it as it will read once signed off, without the marker (for measuring the text).
     """
     leaflet = project.leaflet(document.leaflet)
     codes = [document.locale] + ([document.partner] if document.partner else [])
     passes = [_prepare(project, leaflet, document, code) for code in codes]
     status = document_status(project, leaflet, document, passes, today)
     flags = status.flags
+    if final:
+        flags = {name: 0 if name == "fallbacks" else False for name in flags}
     pages = [p.render(flags) for p in passes]
     fonts = fontset(project.root)
     for each, html in zip(passes, pages, strict=True):
@@ -301,7 +320,7 @@ def render_html(project: Project, document: Document, today: dt.date | None = No
     stack = fonts.stack(tuple(name for each in names for name in each), _text(html))
     style = fonts.css(stack, passes[0].info.script)
     html = html.replace("</head>", f"<style>\n{style}\n</style>\n</head>", 1)
-    if not status.ready:
+    if not status.ready and not final:
         root = f"{project.root}/"
         details = [reason.replace(root, "") for reason in summary(list(status.reasons))]
         html = mark(html, passes[0].translator, flags, details, large=document.edition == "large-print")
@@ -318,6 +337,7 @@ def render_html(project: Project, document: Document, today: dt.date | None = No
         {p.info.code: _revision(p.translator) for p in passes if p.translator.catalog},
         fonts.hashes(stack),
         list(dict.fromkeys(w for p in passes for w in p.context["font_warnings"])),
+        keywords={p.info.code: _keywords(page) for p, page in zip(passes, pages, strict=True)},
     )
 
 
@@ -416,6 +436,11 @@ def language_list(
 
 def _title(html: str) -> str:
     match = re.search(r"<title>(.*?)</title>", html, re.S)
+    return Markup(match[1]).unescape().strip() if match else ""
+
+
+def _keywords(html: str) -> str:
+    match = re.search(r'<meta name="keywords" content="([^"]*)"', html)
     return Markup(match[1]).unescape().strip() if match else ""
 
 
