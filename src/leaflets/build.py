@@ -375,8 +375,9 @@ def refresh_statuses(project: Project, out_dir: Path, report: Report, today: dt.
     """Recompute the status of every document in the output folder, not only of those built now.
 
     A released PDF carries no DRAFT marker, so one that is no longer release-ready (its approval
-    or review no longer matches, its leaflet or language left the project, or it failed to
-    rebuild) is removed: nothing the manifest or the shelf page calls ready may be out of date.
+    or review no longer matches, or it failed to rebuild) is removed: nothing the manifest or the
+    shelf page calls ready may be out of date. A document of a leaflet or language that left the
+    project is removed whatever its status, so that the shelf never offers it to staff.
     Returns the stems of the documents removed.
     """
     from .output import MANIFEST, read_manifest
@@ -386,14 +387,16 @@ def refresh_statuses(project: Project, out_dir: Path, report: Report, today: dt.
     failed = {f.document.file_name: f.message for f in report.failed}
     removed = set()
     for name, entry in manifest["documents"].items():
-        if name in built or entry.get("status") != "release":
+        if name in built:
             continue
         try:
             document = _document_of(entry)
-            if name in failed:
-                reasons = [f"failed to rebuild: {failed[name]}"]
-            elif not _still_in(project, document):
+            if not _still_in(project, document):
                 reasons = ["its leaflet or language is no longer in the project"]
+            elif entry.get("status") != "release":
+                continue
+            elif name in failed:
+                reasons = [f"failed to rebuild: {failed[name]}"]
             else:
                 reasons = list(render_html(project, document, today).draft_reasons)
         except (LeafletsError, KeyError) as exc:
