@@ -261,7 +261,7 @@ def test_review_sheet_lists_each_string_with_source_translation_and_place(runner
     )
     assert result.exit_code == 0, result.output
     html = sheet.read_text()
-    assert f"Reviewer: <strong>{REVIEWER}</strong>" in html and "sha256" not in html or "Fingerprint" in html
+    assert f"Reviewer: <strong>{REVIEWER}</strong>" in html and "Fingerprint of what is signed" in html
     turkish = translation(po(project_dir), SIGN)
     assert SIGN in html and turkish in html
     assert re.search(r"messages\.po:\d+", html)
