@@ -14,6 +14,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, unescape
 
 from .errors import CatalogError
+from .plaintext import visible
 
 SOURCE = "source"
 TRANSLATED = "translated"
@@ -144,7 +145,8 @@ class Translator:
         if isinstance(string, tuple | list):
             index = self._plural_index(n if n is not None else 1)
             string = string[index] if index < len(string) else ""
-        if not string:
+        if not string or not visible(string):
+            # Zero-width characters only would print nothing where the source has words.
             return Lookup(msgid, source_text, UNTRANSLATED, line, context)
         return Lookup(msgid, string, TRANSLATED, line, context)
 

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import markup
+from . import markup, plaintext
 from .catalogs import is_translated, message_id, read_catalog
 from .errors import CatalogError, LeafletsError
 from .project import Project
@@ -163,6 +163,8 @@ def check_catalog(path: Path, catalog, wanted: set) -> list[Finding]:
         for index, text in enumerate(strings):
             source = sources[min(index, len(sources) - 1)] if len(sources) > 1 and index else sources[0]
             for finding in check_pair(source, text, short, plural=len(sources) > 1):
+                add(*finding)
+            for finding in plaintext.pair_findings(source, text, short, str(catalog.locale or "")):
                 add(*finding)
     for key in sorted(wanted - have, key=lambda k: (k[0] or "", k[1])):
         findings.append(

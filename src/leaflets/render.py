@@ -32,6 +32,7 @@ from .errors import (
 )
 from .locales import ASSETS_DIR, FONT_FAMILIES, LocaleInfo, covered, locale_info
 from .markup import placeholder_problem, to_html, unsafe_tags
+from .plaintext import text_errors
 from .project import Leaflet, Project
 from .pseudo import pseudo
 
@@ -93,9 +94,14 @@ def css_content(text: str) -> Markup:
         if piece in COUNTERS:
             tokens.append(COUNTERS[piece])
         elif piece:
-            escaped = piece.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
-            tokens.append(f'"{escaped.replace(chr(10), " ")}"')
+            tokens.append('"' + "".join(map(_css_char, piece.replace("\n", " "))) + '"')
     return Markup(" ".join(tokens) or '""')
+
+
+def _css_char(char: str) -> str:
+    # Completely escaped: only ASCII letters, digits and spaces stay as they are, every other
+    # character becomes a six-digit CSS escape, so no text can end the string it is in.
+    return char if char.isascii() and (char.isalnum() or char == " ") else f"\\{ord(char):06X}"
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -162,6 +168,8 @@ def _refuse_unsafe(translator: Translator, result: Lookup, source: str) -> None:
             f"translation of {result.msgid!r} adds markup {', '.join(extra)}; translations are "
             "plain text and may use only the tags of their source string",
         )
+    for problem in text_errors(source, result.text):
+        raise UnsafeTranslationError(path, result.line, f"translation of {result.msgid!r} {problem}")
     problem = placeholder_problem(source, result.text)
     if problem:
         raise UnsafeTranslationError(
