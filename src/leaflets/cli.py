@@ -36,7 +36,8 @@ def handle_errors(function):
         try:
             return function(*args, **kwargs)
         except LeafletsError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            for line in str(exc).splitlines() or [""]:
+                click.echo(f"Error: {line}", err=True)
             sys.exit(exc.exit_code)
 
     return wrapper

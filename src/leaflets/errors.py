@@ -17,6 +17,18 @@ class ConfigError(LeafletsError):
     exit_code = 2
 
 
+class SettingsError(ConfigError):
+    """Every problem of one settings file, each as ``path:line: message``."""
+
+    def __init__(self, path: Path | str, problems: list[tuple[int | None, str]]):
+        self.path, self.problems = Path(path), problems
+        super().__init__(
+            "\n".join(
+                f"{path}:{line}: {message}" if line else f"{path}: {message}" for line, message in problems
+            )
+        )
+
+
 class UnknownNameError(LeafletsError):
     """A leaflet, locale or edition that the project does not declare."""
 

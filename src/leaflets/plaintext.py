@@ -156,7 +156,11 @@ def pair_findings(source: str, text: str, short: str, locale: str = "") -> list[
     found = []
     if not visible(text):
         found.append(
-            ("invisible", WARNING, f"translation of {short} has no visible character; it counts as untranslated")
+            (
+                "invisible",
+                WARNING,
+                f"translation of {short} has no visible character; it counts as untranslated",
+            )
         )
         return found
     for problem in text_errors(source, text):

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, LeafletsError, UnknownNameError
+from .errors import ConfigError, LeafletsError, SettingsError, UnknownNameError
+from .schema import EDITIONS, Problem, line_of, validate
 
 SETTINGS_FILE = "leaflets.toml"
-EDITIONS = ("standard", "large-print", "bilingual")
+__all__ = ["EDITIONS", "Project", "find_project", "load_project"]
 
 #: A value that may be given once, or per locale: ``"Clinic"`` or ``{en = "Clinic", tr = "Klinik"}``.
 Localized = str | dict[str, str]
@@ -165,96 +166,74 @@ def load_project(root: Path | str) -> Project:
 
 
 def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
-    def where(key: str) -> str:
-        # tomllib forgets positions; find the key's line for the message.
-        for number, line in enumerate(text.splitlines(), 1):
-            if re.match(rf"\s*\[?\s*{re.escape(key)}\b", line):
-                return f"{path}:{number}"
-        return str(path)
+    """Build the project from ``data``; every problem of the file is reported at once."""
+    from .locales import locale_info
 
-    def need(table: dict[str, Any], key: str, kind: type | tuple[type, ...], context: str) -> Any:
-        if key not in table:
-            raise ConfigError(f"{where(context)}: [{context}] needs {key!r}")
-        value = table[key]
-        if not isinstance(value, kind):
-            raise ConfigError(f"{where(key)}: {context}.{key} has the wrong type ({type(value).__name__})")
-        return value
+    data, problems = validate(data, text)
+
+    def problem(key: str, message: str) -> None:
+        problems.append(Problem(line_of(text, key), message))
 
     source = data.get("source_locale", "en")
     locales = tuple(data.get("locales", [source]))
     if source not in locales:
         locales = (source, *locales)
-    from .locales import locale_info
-
     for code in locales:
         try:
             locale_info(code)
         except LeafletsError as exc:
             # Every leaflet lists every language: one unknown code would fail them all.
-            raise ConfigError(f"{where('locales')}: {exc}") from None
+            problem("locales" if code != source else "source_locale", str(exc))
 
-    clinic_data = need(data, "clinic", dict, "clinic") if "clinic" in data else None
-    if clinic_data is None:
-        raise ConfigError(f"{path}: a [clinic] table is required (name, doctor, phone, country)")
+    clinic_data = data.get("clinic", {})
+    leaflets: dict[str, Leaflet] = {}
+    for slug, entry in data["leaflets"].items():
+        context = f"leaflets.{slug}"
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+            problem(context, f"leaflet names use a-z, 0-9 and '-': {slug!r}")
+        published, next_review = entry.get("published"), entry.get("next_review")
+        if published and next_review and next_review <= published:
+            problem(f"{context}.next_review", f"[{context}] next_review must come after published")
+        if not {"version", "published", "next_review", "sources"} <= entry.keys():
+            continue  # already reported
+        leaflets[slug] = Leaflet(
+            slug=slug,
+            template=entry.get("template", f"{slug}.html"),
+            version=entry["version"],
+            published=entry["published"],
+            next_review=entry["next_review"],
+            sources=tuple(entry["sources"]),
+            approved_by=entry.get("approved_by", ""),
+            approved_on=entry.get("approved_on"),
+            page_budget=dict(entry.get("page_budget", {})),
+        )
+    if not data["leaflets"]:
+        problems.append(Problem(None, "no leaflets declared (add a [leaflets.NAME] table)"))
+
+    languages = {}
+    for code, entry in data["languages"].items():
+        if code not in locales:
+            problem(f"languages.{code}", f"[languages.{code}] is not in locales")
+        languages[code] = Language(
+            code=code,
+            reviewed_by=entry.get("reviewed_by", ""),
+            reviewed_on=entry.get("reviewed_on"),
+            paper=entry.get("paper", ""),
+        )
+
+    if problems:
+        raise SettingsError(path, [(p.line, p.message) for p in problems])
     clinic = Clinic(
-        name=need(clinic_data, "name", (str, dict), "clinic"),
-        doctor=need(clinic_data, "doctor", str, "clinic"),
-        phone=need(clinic_data, "phone", str, "clinic"),
-        country=need(clinic_data, "country", str, "clinic"),
+        name=clinic_data["name"],
+        doctor=clinic_data["doctor"],
+        phone=clinic_data["phone"],
+        country=clinic_data["country"],
         whatsapp=clinic_data.get("whatsapp", ""),
-        emergency_number=str(clinic_data.get("emergency_number", "")),
+        emergency_number=clinic_data.get("emergency_number", ""),
         email=clinic_data.get("email", ""),
         website=clinic_data.get("website", ""),
         address=clinic_data.get("address", ""),
     )
-
-    leaflets: dict[str, Leaflet] = {}
-    for slug, entry in data.get("leaflets", {}).items():
-        context = f"leaflets.{slug}"
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
-            raise ConfigError(f"{where(context)}: leaflet names use a-z, 0-9 and '-': {slug!r}")
-        published = need(entry, "published", dt.date, context)
-        next_review = need(entry, "next_review", dt.date, context)
-        if next_review <= published:
-            raise ConfigError(f"{where(context)}: next_review must come after published")
-        approved_on = entry.get("approved_on")
-        if approved_on is not None and not isinstance(approved_on, dt.date):
-            raise ConfigError(f"{where(context)}: approved_on must be a date (YYYY-MM-DD)")
-        leaflets[slug] = Leaflet(
-            slug=slug,
-            template=entry.get("template", f"{slug}.html"),
-            version=str(need(entry, "version", (str, int, float), context)),
-            published=published,
-            next_review=next_review,
-            sources=tuple(need(entry, "sources", list, context)),
-            approved_by=entry.get("approved_by", ""),
-            approved_on=approved_on,
-            page_budget=dict(entry.get("page_budget", {})),
-        )
-    if not leaflets:
-        raise ConfigError(f"{path}: no leaflets declared (add a [leaflets.NAME] table)")
-
-    languages = {}
-    for code, entry in data.get("languages", {}).items():
-        if code not in locales:
-            raise ConfigError(f"{where('languages.' + code)}: [languages.{code}] is not in locales")
-        reviewed_on = entry.get("reviewed_on")
-        if reviewed_on is not None and not isinstance(reviewed_on, dt.date):
-            raise ConfigError(f"{where('languages.' + code)}: reviewed_on must be a date")
-        languages[code] = Language(
-            code=code,
-            reviewed_by=entry.get("reviewed_by", ""),
-            reviewed_on=reviewed_on,
-            paper=entry.get("paper", ""),
-        )
-
-    editions = tuple(data.get("editions", ["standard"]))
-    for edition in editions:
-        if edition not in EDITIONS:
-            raise ConfigError(
-                f"{where('editions')}: unknown edition {edition!r}; known: {', '.join(EDITIONS)}"
-            )
-
     return Project(
         root=root,
         settings_path=path,
@@ -264,7 +243,7 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
         leaflets=leaflets,
         clinic=clinic,
         languages=languages,
-        editions=editions,
+        editions=tuple(data.get("editions", ["standard"])),
         paper=data.get("paper", ""),
         print_shop=bool(data.get("print_shop", False)),
     )
