@@ -33,6 +33,8 @@ def read_catalog(path: Path) -> Catalog:
             catalog = read_po(handle, abort_invalid=True)
     except FileNotFoundError:
         raise CatalogError(path, None, "no such catalogue") from None
+    except OSError as exc:  # a folder in its place, no permission to read it
+        raise CatalogError(path, None, f"cannot be read: {exc.strerror or exc}") from None
     except PoFileError as exc:
         # Babel counts the lines of a PoFileError from 0 (and those of messages from 1).
         raise CatalogError(path, exc.lineno + 1, _plain(exc)) from None

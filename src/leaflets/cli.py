@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from .errors import LeafletsError
-from .project import EDITIONS, find_project, load_project
+from .project import EDITIONS, find_project, load_project, writable_root
 
 
 class Context:
@@ -26,6 +26,11 @@ class Context:
     def project(self):
         root = self.project_dir or find_project()
         return load_project(root)
+
+    @functools.cached_property
+    def writable_project(self):
+        """The project for commands that write: refuses the sample content inside the tool."""
+        return load_project(writable_root(self.project_dir))
 
 
 def handle_errors(function):
@@ -39,6 +44,9 @@ def handle_errors(function):
             for line in str(exc).splitlines() or [""]:
                 click.echo(f"Error: {line}", err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:  # a file or folder the system refuses: name it, in one line
+            click.echo(f"Error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+            sys.exit(1)
 
     return wrapper
 
@@ -279,7 +287,7 @@ def extract(obj: Context) -> None:
     """Extract the templates' strings into locales/messages.pot."""
     from .translate import extract as run
 
-    path, count, changed = run(obj.project)
+    path, count, changed = run(obj.writable_project)
     click.echo(f"{path}: {count} strings" + ("" if changed else " (unchanged)"))
 
 
@@ -291,7 +299,7 @@ def update(obj: Context, locales: tuple[str, ...]) -> None:
     """Merge messages.pot into every catalogue; changed strings become fuzzy."""
     from .translate import update as run
 
-    project = obj.project
+    project = obj.writable_project
     for code in locales:
         project.check_locale(code)
     for result in run(project, list(locales) or None):
@@ -309,10 +317,11 @@ def init(obj: Context, locale: str) -> None:
     """Start a catalogue for a new language and add it to leaflets.toml."""
     from .translate import init as run
 
-    path, registered = run(obj.project, locale)
+    project = obj.writable_project
+    path, registered = run(project, locale)
     click.echo(f"{path}: created from messages.pot")
     if registered:
-        click.echo(f"{obj.project.settings_path}: added {locale!r} to locales")
+        click.echo(f"{project.settings_path}: added {locale!r} to locales")
 
 
 @main.command()

@@ -48,6 +48,18 @@ class SourceError(LeafletsError):
         super().__init__(f"{where}: {message}")
 
 
+class OutsideProjectError(SourceError):
+    """A file name, or a link, that leads outside the project's folders."""
+
+
+class NotAProjectError(ConfigError):
+    """A command that writes was run outside any project: it would write into the tool itself."""
+
+
+class OutputError(LeafletsError):
+    """The output folder cannot be written (read-only, full, missing, locked)."""
+
+
 class CatalogError(SourceError):
     """A gettext catalogue that cannot be read."""
 

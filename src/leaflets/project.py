@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, LeafletsError, SettingsError, UnknownNameError
+from .errors import ConfigError, LeafletsError, NotAProjectError, SettingsError, UnknownNameError
 from .schema import EDITIONS, Problem, line_of, validate
 
 SETTINGS_FILE = "leaflets.toml"
@@ -137,6 +137,30 @@ def find_project(start: Path | None = None) -> Path:
         if (folder / SETTINGS_FILE).is_file():
             return folder
     return default_project_root()
+
+
+def nearest_project(start: Path | None = None) -> Path | None:
+    """The folder of the nearest ``leaflets.toml`` from ``start`` upward, or None."""
+    here = (start or Path.cwd()).resolve()
+    return next((f for f in (here, *here.parents) if (f / SETTINGS_FILE).is_file()), None)
+
+
+def writable_root(chosen: Path | None) -> Path:
+    """The project a writing command may change: never the sample content inside the tool.
+
+    ``chosen`` is the ``--project`` folder, if one was given.
+    """
+    root = Path(chosen).resolve() if chosen else nearest_project()
+    package = Path(__file__).resolve().parent
+    if root is None or root.is_relative_to(package):
+        sample = default_project_root()
+        raise NotAProjectError(
+            f"no {SETTINGS_FILE} here or above, and the tool will not write into its own sample "
+            f"content ({sample}). Start a project: copy the sample (cp -r {sample}/{SETTINGS_FILE} "
+            f"{sample}/templates {sample}/locales my-leaflets/), then run this command inside "
+            "my-leaflets/ or with --project my-leaflets"
+        )
+    return root
 
 
 def default_project_root() -> Path:

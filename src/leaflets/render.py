@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from . import __version__
 from .bilingual import bilingual
 from .catalogs import Lookup, Translator, read_catalog
+from .confine import ConfinedLoader, inside
 from .contact import contact
 from .document import Document
 from .errors import (
@@ -66,6 +67,7 @@ def translator_for(project: Project, locale: str) -> Translator:
     if locale == project.source_locale:
         return Translator(locale)
     path = project.po_path(locale)
+    inside(project.locales_dir, path.relative_to(project.locales_dir).as_posix(), "catalogue")
     return Translator(locale, _catalog(path, _digest(path)), path)
 
 
@@ -129,7 +131,7 @@ def make_environment(project: Project, translator: Translator, where: dict) -> j
     """A Jinja environment with autoescape and the translator's safe gettext installed."""
     env = jinja2.Environment(
         bytecode_cache=_COMPILED,
-        loader=jinja2.FileSystemLoader(project.templates_dir),
+        loader=ConfinedLoader(project.templates_dir),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
@@ -179,10 +181,18 @@ def _refuse_unsafe(translator: Translator, result: Lookup, source: str) -> None:
         )
 
 
+def asset_folders(project: Project) -> tuple[Path, ...]:
+    """The only folders a document may load anything from, in the order names are looked up.
+
+    The one allowlist: ``asset()`` in templates and the fetcher of ``render_pdf`` both use it.
+    """
+    return (project.templates_dir, ASSETS_DIR)
+
+
 def asset_url(project: Project, name: str) -> str:
     """``file:`` URL of an asset: the project's ``templates/`` first, then the tool's own."""
-    for root in (project.templates_dir, ASSETS_DIR):
-        path = (root / name).resolve()
+    for root in asset_folders(project):
+        path = inside(root, name, "asset")
         if path.is_file():
             return path.as_uri()
     raise TemplateError(project.templates_dir, None, f"no asset named {name!r} here or in the tool")
@@ -377,9 +387,21 @@ class _Collect(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
+        #: What WeasyPrint could not load or parse (an image, a stylesheet, a font).
+        self.failures: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        self.messages.append(message)
+        if record.levelno >= logging.ERROR or "cannot be loaded" in message:
+            self.failures.append(_paths_of_urls(message))
+
+
+def _paths_of_urls(message: str) -> str:
+    """WeasyPrint names files by ``file:`` URL; a person reads paths."""
+    from urllib.parse import unquote
+
+    return re.sub(r"'?file://(/[^\s']*)'?", lambda m: unquote(m[1]), message)
 
 
 def _scope_table_headers(document, pdf) -> None:
@@ -411,7 +433,7 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
 
     from .fetch import AssetFetcher  # imports WeasyPrint: only when a PDF is made
 
-    fetcher = AssetFetcher([project.templates_dir, ASSETS_DIR])
+    fetcher = AssetFetcher(asset_folders(project))
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
@@ -423,6 +445,9 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
         raise RenderError(f"{rendered.document}: WeasyPrint failed: {type(exc).__name__}: {exc}") from exc
     finally:
         logger.removeHandler(collect)
+    if collect.failures:
+        # A broken image would silently become its alt text, a stylesheet simply missing.
+        raise RenderError(f"{rendered.document}: {collect.failures[0]}")
     if fetcher.refused:
         lines = "; ".join(f"{url[:80]} ({why})" for url, why in fetcher.refused)
         raise FetchRefusedError(f"{rendered.document}: refused to load {lines}")
