@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import markup, plaintext
 from .catalogs import is_translated, message_id, read_catalog
-from .errors import CatalogError, LeafletsError
+from .errors import CatalogError, LeafletsError, SourceError
 from .project import Project
 
 ERROR, WARNING = "error", "warning"
@@ -40,6 +40,7 @@ class Finding:
 def check_project(project: Project, today: dt.date | None = None, pages: bool = True) -> list[Finding]:
     """Every finding for the project's leaflets and catalogues; ``pages`` renders for budgets."""
     findings = check_leaflets(project, today or dt.date.today())
+    findings.extend(check_templates(project))
     try:
         template = read_catalog(project.pot_path)
     except CatalogError as exc:
@@ -102,6 +103,21 @@ def check_budgets(project: Project) -> list[Finding]:
                             f"{document}: {pages} pages in {code}, {edition} edition; the budget is {budget}",
                         )
                     )
+    return findings
+
+
+def check_templates(project: Project) -> list[Finding]:
+    """Templates that cannot be read: missing, broken, or leading outside the project."""
+    from .templates import template_files
+
+    findings = []
+    for leaflet in project.leaflets.values():
+        try:
+            template_files(project, leaflet)
+        except SourceError as exc:
+            finding = Finding(exc.path, exc.line, "template", ERROR, exc.message)
+            if finding not in findings:
+                findings.append(finding)
     return findings
 
 
