@@ -88,7 +88,7 @@ def test_text_in_margin_boxes_cannot_leave_its_css_string(runner, project_dir, t
     assert '"}.risks{display:none}\\"' in text.replace(" ", "")  # printed, as text
     assert "Riskler" in text and "enfeksiyon" in text
     body = str(css_content('a"}\\;{/*<x>\n')).removeprefix('"').removesuffix('"')
-    assert re.sub(r"\\[0-9A-F]{6}", "", body) == "ax "  # everything else is a six-digit escape
+    assert re.sub(r"\\[0-9A-F]{1,6} ", "", body) == "ax "  # everything else is an escape
 
 
 def test_right_to_left_override_around_the_emergency_number_is_refused(runner, project_dir, earlier):

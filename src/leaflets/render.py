@@ -102,8 +102,9 @@ def css_content(text: str) -> Markup:
 
 def _css_char(char: str) -> str:
     # Completely escaped: only ASCII letters, digits and spaces stay as they are, every other
-    # character becomes a six-digit CSS escape, so no text can end the string it is in.
-    return char if char.isascii() and (char.isalnum() or char == " ") else f"\\{ord(char):06X}"
+    # character becomes a CSS escape, so no text can end the string it is in. The space that
+    # ends an escape belongs to it, so one follows every escape.
+    return char if char.isascii() and (char.isalnum() or char == " ") else f"\\{ord(char):X} "
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
