@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,39 @@ from leaflets.project import load_project
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+#: The Debian package of each external program the tests run (the README's apt line).
+PACKAGES = {
+    "pdftotext": "poppler-utils",
+    "pdffonts": "poppler-utils",
+    "pdfinfo": "poppler-utils",
+    "pdftoppm": "poppler-utils",
+    "qpdf": "qpdf",
+    "msgfmt": "gettext",
+    "msgmerge": "gettext",
+    "msgcat": "gettext",
+}
+
+
+def tool(name: str) -> str:
+    """The path of an external program: a clear failure in CI, a skip on a machine without it.
+
+    Console scripts of the test extra (pdfua, pofilter) are looked for beside this Python first,
+    so the tests work from a virtual environment that is not activated.
+    """
+    found = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if found:
+        return found
+    where = PACKAGES.get(name)
+    message = f"{name} is not installed" + (f" (Debian package {where})" if where else " (test extra)")
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+#: pybabel, run as a module of the Babel the project imports.
+PYBABEL = [sys.executable, "-m", "babel.messages.frontend"]
 
 
 @pytest.fixture
@@ -46,9 +81,19 @@ def default_build(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def all_editions_build(tmp_path_factory) -> Path:
+    """Every leaflet, locale and edition (``--edition all``), built once for the session."""
+    out = tmp_path_factory.mktemp("all-editions")
+    project = load_project(REPO)
+    report = build(project, plan(project, editions=["all"]), out)
+    assert not report.failed, [str(f.error) for f in report.failed]
+    return out
+
+
 def pdftotext(path: Path, *args: str) -> str:
     return subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", *args, str(path), "-"],
+        [tool("pdftotext"), "-enc", "UTF-8", *args, str(path), "-"],
         check=True,
         capture_output=True,
         text=True,
@@ -60,7 +105,7 @@ def pdf_pages_text(path: Path) -> list[str]:
 
 
 def pdffonts(path: Path) -> list[dict[str, str]]:
-    out = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
+    out = subprocess.run([tool("pdffonts"), str(path)], check=True, capture_output=True, text=True).stdout
     rows = []
     for line in out.splitlines()[2:]:
         parts = line.split()
@@ -70,7 +115,7 @@ def pdffonts(path: Path) -> list[dict[str, str]]:
 
 
 def pdfinfo(path: Path) -> dict[str, str]:
-    out = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    out = subprocess.run([tool("pdfinfo"), str(path)], check=True, capture_output=True, text=True).stdout
     return dict(re.split(r":\s+", line, maxsplit=1) for line in out.splitlines() if ":" in line)
 
 

@@ -30,8 +30,6 @@ def test_a_broken_catalogue_names_the_line(tmp_path, body, line):
 
 def test_previous_msgid_is_read_back(tmp_path):
     path = tmp_path / "messages.po"
-    path.write_text(
-        HEADER + '#, fuzzy\n#| msgid ""\n#| "Old "\n#| "text"\nmsgid "New text"\nmsgstr "Eski"\n'
-    )
+    path.write_text(HEADER + '#, fuzzy\n#| msgid ""\n#| "Old "\n#| "text"\nmsgid "New text"\nmsgstr "Eski"\n')
     message = read_catalog(path).get("New text")
     assert message.fuzzy and message.previous_id == ["Old text"]

@@ -20,9 +20,7 @@ def invoke(runner, project_dir: Path, *args: str):
 
 def test_build_one_leaflet_prints_path_pages_and_size(runner, project_dir):
     out = project_dir / "out"
-    result = invoke(
-        runner, project_dir, "build", "vertebroplasty", "-l", "en", "-o", str(out), "--html"
-    )
+    result = invoke(runner, project_dir, "build", "vertebroplasty", "-l", "en", "-o", str(out), "--html")
     assert result.exit_code == 0, result.output
     line = next(text for text in result.output.splitlines() if text.startswith(str(out)))
     assert "vertebroplasty-en.pdf" in line and " pages " in line and "kB" in line
@@ -65,10 +63,7 @@ def test_broken_settings_name_path_and_line(runner, project_dir):
 
 def test_a_failed_rebuild_keeps_the_previous_pdf(runner, project_dir):
     out = project_dir / "out"
-    assert (
-        invoke(runner, project_dir, "build", "vertebroplasty", "-l", "tr", "-o", str(out)).exit_code
-        == 0
-    )
+    assert invoke(runner, project_dir, "build", "vertebroplasty", "-l", "tr", "-o", str(out)).exit_code == 0
     before = (out / "vertebroplasty-tr.pdf").read_bytes()
     po = project_dir / "locales" / "tr" / "LC_MESSAGES" / "messages.po"
     text = po.read_text()

@@ -14,7 +14,7 @@ from leaflets.cli import main
 from leaflets.document import Document
 from leaflets.project import load_project
 
-from .conftest import REPO, pdffonts, pdftotext
+from .conftest import REPO, pdffonts, pdftotext, tool
 
 PROJECT = load_project(REPO)
 MM = 72 / 25.4
@@ -78,9 +78,7 @@ def test_standard_edition_has_smaller_text_than_large_print(default_build, editi
 def test_large_print_lines_are_60_to_70_characters(editions_build):
     lines = [
         line.strip()
-        for line in pdftotext(
-            editions_build / "vertebroplasty-en-large-print.pdf", "-layout"
-        ).splitlines()
+        for line in pdftotext(editions_build / "vertebroplasty-en-large-print.pdf", "-layout").splitlines()
     ]
     # Full lines of running text: the longest lines of the body.
     long = sorted((len(text) for text in lines if len(text.split()) > 6), reverse=True)[:40]
@@ -145,7 +143,7 @@ def test_bilingual_arabic_part_is_right_to_left(editions_build):
     import subprocess
 
     bbox = subprocess.run(
-        ["pdftotext", "-bbox", "-f", "2", "-l", "2", str(html), "-"],
+        [tool("pdftotext"), "-bbox", "-f", "2", "-l", "2", str(html), "-"],
         capture_output=True,
         text=True,
         check=True,
@@ -198,9 +196,7 @@ def test_print_shop_has_bleed_and_crop_marks(tmp_path):
             trim = [float(v) for v in page.TrimBox]
             assert trim[0] - media[0] > bleed - 0.5 and media[2] - trim[2] > bleed - 0.5
             assert trim[1] - media[1] > bleed - 0.5 and media[3] - trim[3] > bleed - 0.5
-            assert (
-                abs((trim[2] - trim[0]) - 210 * MM) < 1 and abs((trim[3] - trim[1]) - 297 * MM) < 1
-            )
+            assert abs((trim[2] - trim[0]) - 210 * MM) < 1 and abs((trim[3] - trim[1]) - 297 * MM) < 1
     with pikepdf.open(tmp_path / "vertebroplasty-en.pdf") as pdf:
         page = pdf.pages[0]
         assert [float(v) for v in page.MediaBox][2:] == pytest.approx([210 * MM, 297 * MM], abs=1)
@@ -208,7 +204,7 @@ def test_print_shop_has_bleed_and_crop_marks(tmp_path):
     # Crop marks: dark strokes in the corner, outside the trim box, where office output is blank.
     subprocess.run(
         [
-            "pdftoppm",
+            tool("pdftoppm"),
             "-png",
             "-r",
             "72",
@@ -229,9 +225,7 @@ def test_print_shop_has_bleed_and_crop_marks(tmp_path):
 def test_page_budget_warning_names_locale_edition_and_pages(runner, project_dir):
     settings = project_dir / "leaflets.toml"
     settings.write_text(
-        settings.read_text().replace(
-            "page_budget = { standard = 4 }", "page_budget = { standard = 2 }", 1
-        )
+        settings.read_text().replace("page_budget = { standard = 4 }", "page_budget = { standard = 2 }", 1)
     )
     result = runner.invoke(
         main,
@@ -270,14 +264,12 @@ def test_file_names_staff_understand(document, name):
 def test_editions_setting_and_all(project_dir):
     settings = project_dir / "leaflets.toml"
     settings.write_text(
-        settings.read_text().replace(
-            'editions = ["standard"]', 'editions = ["standard", "large-print"]'
-        )
+        settings.read_text().replace('editions = ["standard"]', 'editions = ["standard", "large-print"]')
     )
     project = load_project(project_dir)
     assert {d.edition for d in plan(project)} == {"standard", "large-print"}
     everything = plan(project, editions=["all"])
-    assert {d.edition for d in everything} == {"standard", "large-print", "bilingual"}
+    assert {d.edition for d in everything} == {"standard", "large-print", "bilingual", "html"}
     assert not [d for d in everything if d.edition == "bilingual" and d.locale == "en"]
 
 
@@ -287,7 +279,10 @@ def test_check_warns_when_a_translation_is_over_the_page_budget(runner, project_
         settings.read_text().replace("page_budget = { standard = 4 }", "page_budget = { standard = 3 }", 1)
     )
     result = runner.invoke(main, ["--project", str(project_dir), "check"])
-    assert re.search(r"leaflets\.toml:\d+: \[page-budget\] warning: vertebroplasty-de: 4 pages in de, "
-                     r"standard edition; the budget is 3", result.output)
+    assert re.search(
+        r"leaflets\.toml:\d+: \[page-budget\] warning: vertebroplasty-de: 4 pages in de, "
+        r"standard edition; the budget is 3",
+        result.output,
+    )
     quick = runner.invoke(main, ["--project", str(project_dir), "check", "--no-pages"])
     assert "[page-budget]" not in quick.output

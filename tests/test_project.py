@@ -73,10 +73,17 @@ def test_an_unknown_locale_in_the_settings_names_its_line(project_dir):
         load_project(project_dir)
 
 
-@pytest.mark.parametrize(("code", "override", "paper"), [
-    ("tr", "", "A4"), ("en", "", "A4"), ("en_US", "", "letter"), ("es_MX", "", "letter"),
-    ("de", "letter", "letter"), ("en_US", "A4", "A4"),
-])
+@pytest.mark.parametrize(
+    ("code", "override", "paper"),
+    [
+        ("tr", "", "A4"),
+        ("en", "", "A4"),
+        ("en_US", "", "letter"),
+        ("es_MX", "", "letter"),
+        ("de", "letter", "letter"),
+        ("en_US", "A4", "A4"),
+    ],
+)
 def test_paper_follows_the_territory_unless_overridden(code, override, paper):
     from leaflets.locales import locale_info
 
@@ -91,13 +98,16 @@ def test_paper_override_from_settings_and_command_line(runner, project_dir):
     settings = project_dir / "leaflets.toml"
     settings.write_text(settings.read_text() + '\n[languages.de]\npaper = "letter"\n')
     out = project_dir / "out"
-    result = runner.invoke(main, ["--project", str(project_dir), "build", "ablation", "-l", "de", "-l", "tr",
-                                  "-o", str(out)])
+    result = runner.invoke(
+        main, ["--project", str(project_dir), "build", "ablation", "-l", "de", "-l", "tr", "-o", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert pdfinfo(out / "ablation-de.pdf")["Page size"].endswith("(letter)")
     assert pdfinfo(out / "ablation-tr.pdf")["Page size"].endswith("(A4)")
-    result = runner.invoke(main, ["--project", str(project_dir), "build", "ablation", "-l", "tr",
-                                  "--paper", "letter", "-o", str(out)])
+    result = runner.invoke(
+        main,
+        ["--project", str(project_dir), "build", "ablation", "-l", "tr", "--paper", "letter", "-o", str(out)],
+    )
     assert pdfinfo(out / "ablation-tr.pdf")["Page size"].endswith("(letter)")
     bad = runner.invoke(main, ["--project", str(project_dir), "build", "--paper", "B5"])
     assert bad.exit_code == 1 and "unknown paper size 'B5'" in bad.output

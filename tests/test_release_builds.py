@@ -8,14 +8,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from leaflets.build import build, plan, shard
 from leaflets.cli import main
 from leaflets.project import load_project
 
-from .conftest import REPO, copy_project
+from .conftest import REPO, copy_project, tool
 
 
 def sha(path: Path) -> str:
@@ -28,9 +27,7 @@ def summary(output: str) -> tuple[int, int, int]:
     return built, up_to_date, failed
 
 
-def test_noop_rebuild_builds_nothing_and_touching_a_catalogue_rebuilds_that_locale(
-    runner, project_dir
-):
+def test_noop_rebuild_builds_nothing_and_touching_a_catalogue_rebuilds_that_locale(runner, project_dir):
     out = project_dir / "out"
     args = ["--project", str(project_dir), "build", "-o", str(out), "-j", "2"]
     first = runner.invoke(main, args)
@@ -180,17 +177,30 @@ def test_a_killed_build_leaves_only_whole_pdfs(tmp_path):
         "--force",
     ]
     subprocess.run(command, check=True, capture_output=True, timeout=600)
-    for delay in (0.8, 1.6, 2.4, 3.2):
+    # Killed right after the build reports its 1st, 5th, 10th and 20th document: workers are
+    # in the middle of writing others then. Waiting on the build's own output, not a clock.
+    for finished in (1, 5, 10, 20):
         process = subprocess.Popen(
-            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            start_new_session=True,
         )
-        time.sleep(delay)
+        assert process.stdout is not None
+        reported = 0
+        for line in process.stdout:
+            reported += ".pdf" in line
+            if reported == finished:
+                break
         os.killpg(process.pid, signal.SIGKILL)  # the build and its workers, at once
         process.wait()
+        process.stdout.close()
+        assert reported == finished, "the build ended before it could be killed"
         pdfs = list(out.glob("*.pdf"))
         assert len(pdfs) == 28
         for pdf in pdfs:
-            check = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+            check = subprocess.run([tool("qpdf"), "--check", str(pdf)], capture_output=True, text=True)
             assert check.returncode == 0, (pdf, check.stdout, check.stderr)
     # What a killed build left half-written is hidden, never a .pdf, and the next build clears it.
     result = subprocess.run(command[:-1], capture_output=True, text=True, timeout=600)

@@ -21,7 +21,7 @@ from leaflets.locales import locale_info
 from leaflets.project import load_project
 from leaflets.render import render_html
 
-from .conftest import REPO, pdftotext, squash
+from .conftest import REPO, pdftotext, squash, tool
 from .test_safety import translate
 
 PROJECT = load_project(REPO)
@@ -50,7 +50,7 @@ def structure(path: Path) -> list[tuple[str, pikepdf.Dictionary]]:
 @pytest.mark.parametrize("document", DOCUMENTS, ids=IDS)
 def test_pdfua_checker_finds_no_errors(default_build, document):
     result = subprocess.run(
-        ["pdfua", "check", str(default_build / document.pdf_name)], capture_output=True, text=True
+        [tool("pdfua"), "check", str(default_build / document.pdf_name)], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout
 
@@ -110,7 +110,7 @@ def test_letters_of_each_language(default_build):
 
 def words(path: Path, page: int) -> list[tuple[float, float, float, str]]:
     out = subprocess.run(
-        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
+        [tool("pdftotext"), "-bbox", "-f", str(page), "-l", str(page), str(path), "-"],
         capture_output=True,
         text=True,
         check=True,

@@ -23,7 +23,7 @@ from .document import Document
 from .errors import LeafletsError, OutputError, ReleaseRefusedError, UnknownNameError
 from .locales import locale_info
 from .output import output_lock, remove_stale_temporaries, write_atomic, write_manifest, write_shelf
-from .project import EDITIONS, Project
+from .project import EDITIONS, WEB_EDITIONS, Project
 from .render import Rendered, render_html, render_pdf
 
 __all__ = ["Built", "Failure", "Report", "build", "build_document", "plan", "shard", "write_atomic"]
@@ -118,6 +118,8 @@ def plan(
                 if edition == "bilingual":
                     if code != second:
                         documents.append(Document(slug, code, edition, second, shop, paper))
+                elif edition in WEB_EDITIONS:
+                    documents.append(Document(slug, code, edition))  # no paper, no print shop
                 else:
                     documents.append(Document(slug, code, edition, None, shop, paper))
     return documents
@@ -181,17 +183,22 @@ def build_document(
         problems = release_problems(project, rendered, today or dt.date.today())
         if problems:
             raise ReleaseRefusedError(f"{document}: not releasable: " + "; ".join(problems))
-    pdf, pages = render_pdf(project, rendered, fonts)
-    path = out_dir / document.pdf_name
+    if document.web:
+        from .webpage import web_page
+
+        pdf, pages = web_page(project, rendered).encode("utf-8"), 1
+    else:
+        pdf, pages = render_pdf(project, rendered, fonts)
+    path = out_dir / document.file_name
     html_path = None
-    if html:
+    if html and not document.web:
         html_path = out_dir / document.html_name
         write_atomic(html_path, rendered.html.encode("utf-8"))
     write_atomic(path, pdf)
     leaflet = project.leaflet(document.leaflet)
     reasons = tuple(explain(project, rendered))
     record = {
-        "file": document.pdf_name,
+        "file": document.file_name,
         "leaflet": document.leaflet,
         "locale": document.locale,
         "edition": document.edition,
@@ -302,12 +309,12 @@ def _from_cache(
     published: dict[str, str],
 ) -> Built | Failure | None:
     """The cached result when the PDF is there and nothing it depends on changed."""
-    path = out_dir / document.pdf_name
+    path = out_dir / document.file_name
     if not entry or entry.get("key") != key or not path.is_file():
         return None
     record = entry["record"]
     # The PDF itself must be the one the manifest lists: one edited by hand is rebuilt.
-    if not record.get("sha256") or published.get(document.pdf_name) != record["sha256"]:
+    if not record.get("sha256") or published.get(document.file_name) != record["sha256"]:
         return None
     if hashes.digest(path) != record["sha256"]:
         return None
@@ -354,7 +361,17 @@ def build(
         raise OutputError(output_problem(error, out_dir)) from None
 
 
-def _build(project, documents, out_dir, html, release, jobs, force, on_done, today) -> Report:  # type: ignore[no-untyped-def]
+def _build(
+    project: Project,
+    documents: list[Document],
+    out_dir: Path,
+    html: bool,
+    release: bool,
+    jobs: int | None,
+    force: bool,
+    on_done: Callable[[Built | Failure], None] | None,
+    today: dt.date | None,
+) -> Report:
     started = time.perf_counter()
     today = today or dt.date.today()
     remove_stale_temporaries(out_dir)
@@ -416,14 +433,17 @@ def _build(project, documents, out_dir, html, release, jobs, force, on_done, tod
 
 
 def _record(report: Report, result: Built | Failure, on_done) -> None:
-    (report.built if isinstance(result, Built) else report.failed).append(result)
+    if isinstance(result, Built):
+        report.built.append(result)
+    else:
+        report.failed.append(result)
     if on_done:
         on_done(result)
 
 
 def _write_index(project: Project, out_dir: Path, report: Report) -> None:
     tool = {"leaflets": __version__, **dict(cache.library_versions()[1:3])}
-    manifest_path = write_manifest(out_dir, {b.document.pdf_name: b.record for b in report.built}, tool)
+    manifest_path = write_manifest(out_dir, {b.document.file_name: b.record for b in report.built}, tool)
     from .output import read_manifest
 
     manifest = read_manifest(manifest_path)

@@ -7,11 +7,12 @@ there is no compile step to forget.
 from __future__ import annotations
 
 import gettext as _gettext
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, read_po, unescape
+from babel.messages.pofile import PoFileError, PoFileParser, unescape
 
 from .errors import CatalogError
 from .plaintext import visible
@@ -26,32 +27,104 @@ PSEUDO = "pseudo"
 FALLBACK = frozenset({FUZZY, UNTRANSLATED, MISSING})
 
 
-def read_catalog(path: Path) -> Catalog:
+BOM = b"\xef\xbb\xbf"
+#: What Babel's reader keeps as a translator comment of a ``#| msgid "…"`` line.
+_PREVIOUS_COMMENT = ("| msgid", "| msgid_plural", "| msgctxt", '| "')
+_EXTRA_PLURAL = "msg has more translations than num_plurals of catalog"
+
+
+@dataclass(frozen=True)
+class ReadWarning:
+    """Something a catalogue's reader tolerated but a translator should fix."""
+
+    line: int | None
+    code: str
+    message: str
+
+
+class LoadedCatalog(Catalog):
+    """A catalogue read from a file, with what the reader tolerated in it."""
+
+    warnings: list[ReadWarning]
+    #: The header's field names in the file's order, so that a rewrite keeps it.
+    header_order: list[str]
+
+
+class _Parser(PoFileParser):
+    """Babel's parser, strict but for what a translation tool's round trip adds harmlessly."""
+
+    def __init__(self, catalog: LoadedCatalog) -> None:
+        super().__init__(catalog, ignore_obsolete=False, abort_invalid=True)
+        self.loaded = catalog
+
+    def _invalid_pofile(self, line, lineno, msg) -> None:
+        if msg == _EXTRA_PLURAL:
+            # A CAT tool's XLIFF round trip writes an empty msgstr[1] for a language with one form.
+            self.loaded.warnings.append(
+                ReadWarning(
+                    lineno + 1,
+                    "plural-forms",
+                    f"more plural forms than the header's nplurals={self.catalog.num_plurals}; "
+                    "the extra forms are ignored",
+                )
+            )
+            return
+        super()._invalid_pofile(line, lineno, msg)
+
+    def _add_message(self) -> None:
+        if len(self.messages) == 1 and not self.obsolete and not self.messages[0].denormalize():
+            header = self.translations[0][1].denormalize()
+            self.loaded.header_order = [
+                line.split(":", 1)[0].strip() for line in header.splitlines() if ":" in line
+            ]
+        super()._add_message()
+
+
+def read_catalog(path: Path) -> LoadedCatalog:
     """Parse a ``.po`` or ``.pot`` file, reporting any malformed line as ``path:line``."""
     try:
-        with path.open("rb") as handle:
-            catalog = read_po(handle, abort_invalid=True)
+        data = path.read_bytes()
     except FileNotFoundError:
         raise CatalogError(path, None, "no such catalogue") from None
-    except OSError as exc:  # a folder in its place, no permission to read it
+    except OSError as exc:
         raise CatalogError(path, None, f"cannot be read: {exc.strerror or exc}") from None
+    catalog = LoadedCatalog()
+    catalog.warnings = []
+    catalog.header_order = []
+    if data.startswith(BOM):
+        # Editors on Windows add it; Babel and msgfmt both reject it.
+        data = data[len(BOM) :]
+        catalog.warnings.append(
+            ReadWarning(
+                1,
+                "byte-order-mark",
+                "starts with a byte-order mark, which msgfmt rejects; `leaflets update` removes it",
+            )
+        )
+    try:
+        text = data.decode("utf-8")
+        _Parser(catalog).parse(text.splitlines())
     except PoFileError as exc:
         # Babel counts the lines of a PoFileError from 0 (and those of messages from 1).
         raise CatalogError(path, exc.lineno + 1, _plain(exc)) from None
-    except (UnicodeDecodeError, ValueError) as exc:
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CatalogError(path, line, f"not UTF-8 ({exc.reason} at byte {exc.start})") from None
+    except ValueError as exc:
         raise CatalogError(path, None, f"cannot be read: {exc}") from None
-    _check_complete(path, catalog)
-    _read_previous(path, catalog)
+    _check_complete(path, text)
+    _read_previous(text, catalog)
     return catalog
 
 
-def _read_previous(path: Path, catalog: Catalog) -> None:
-    """Attach the ``#| msgid`` comments to their messages: Babel's reader drops them, and a
-    catalogue read and written again would lose what a fuzzy entry's source used to say."""
+def _read_previous(text: str, catalog: Catalog) -> None:
+    """Attach the ``#| msgid`` comments to their messages: Babel's reader keeps them as
+    translator comments, and a catalogue written again would mangle what a fuzzy entry's source
+    used to say."""
     previous: dict[int, list[str]] = {}
     pending: list[str] = []
     keyword = None
-    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
+    for number, line in enumerate(text.splitlines(), 1):
         if line.startswith("#| "):
             body = line[3:].strip()
             for name in ("msgid_plural", "msgid", "msgctxt"):
@@ -68,8 +141,9 @@ def _read_previous(path: Path, catalog: Catalog) -> None:
             pending, keyword = [], None
         elif not line.startswith(("#", "msgctxt")) and line.strip():
             pending, keyword = [], None
-    for message in catalog:
-        found = previous.get(getattr(message, "lineno", None))
+    for message in [*catalog, *catalog.obsolete.values()]:
+        message.user_comments = [c for c in message.user_comments if not c.startswith(_PREVIOUS_COMMENT)]
+        found = previous.get(getattr(message, "lineno", None) or 0)
         if found:
             message.previous_id = found
 
@@ -80,9 +154,9 @@ def _plain(exc: PoFileError) -> str:
     return text.split(" on ")[0] if " on " in text else text
 
 
-def _check_complete(path: Path, catalog: Catalog) -> None:
+def _check_complete(path: Path, text: str) -> None:
     """Catch what Babel reads without complaint: a file cut off after a ``msgid``."""
-    text = path.read_bytes().decode("utf-8", "replace").rstrip("\n")
+    text = text.replace("\r\n", "\n").rstrip("\n")
     last = text.rsplit("\n", 1)[-1].strip()
     lines = text.count("\n") + 1
     if last.startswith(("msgid ", "msgctxt ", "msgid_plural ")):
@@ -117,7 +191,7 @@ class Translator:
     locale: str
     catalog: Catalog | None = None
     path: Path | None = None
-    transform: object = None  # a callable turning source text into pseudo-text
+    transform: Callable[[str], str] | None = None  # turns source text into pseudo-text
     seen: dict[tuple[str | None, str], Lookup] = field(default_factory=dict)
 
     def lookup(

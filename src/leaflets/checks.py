@@ -6,6 +6,7 @@ Each finding reads ``path:line: [code] severity: message``, the form editors and
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from . import markup, plaintext
 from .catalogs import is_translated, message_id, read_catalog
 from .errors import CatalogError, LeafletsError, SourceError
 from .project import Project
+from .qa import style_findings
 
 ERROR, WARNING = "error", "warning"
 #: A translation longer than this many times its source (plus slack) is suspicious.
@@ -155,8 +157,16 @@ def _line_of(project: Project, table: str) -> int | None:
     return None
 
 
+#: The flag a translator sets on an entry whose translation is rightly the same as its source.
+UNCHANGED_FLAG = "leaflets-unchanged"
+
+
 def check_catalog(path: Path, catalog, wanted: set) -> list[Finding]:
-    findings = []
+    findings = [
+        Finding(path, warning.line, warning.code, WARNING, warning.message)
+        for warning in getattr(catalog, "warnings", [])
+    ]
+    locale = str(catalog.locale) if catalog.locale else None
     have = set()
     for message in catalog:
         if not message.id:
@@ -178,9 +188,11 @@ def check_catalog(path: Path, catalog, wanted: set) -> list[Finding]:
         strings = list(message.string) if isinstance(message.string, tuple | list) else [message.string]
         for index, text in enumerate(strings):
             source = sources[min(index, len(sources) - 1)] if len(sources) > 1 and index else sources[0]
-            for finding in check_pair(source, text, short, plural=len(sources) > 1):
-                add(*finding)
-            for finding in plaintext.pair_findings(source, text, short, str(catalog.locale or "")):
+            for code, severity, text_ in check_pair(source, text, short, len(sources) > 1, locale):
+                if code == "unchanged" and UNCHANGED_FLAG in message.flags:
+                    continue
+                add(code, severity, text_)
+            for finding in plaintext.pair_findings(source, text, short, locale or ""):
                 add(*finding)
     for key in sorted(wanted - have, key=lambda k: (k[0] or "", k[1])):
         findings.append(
@@ -205,7 +217,9 @@ def check_catalog(path: Path, catalog, wanted: set) -> list[Finding]:
     return findings
 
 
-def check_pair(source: str, text: str, short: str, plural: bool = False) -> list[tuple[str, str, str]]:
+def check_pair(
+    source: str, text: str, short: str, plural: bool = False, locale: str | None = None
+) -> list[tuple[str, str, str]]:
     """Findings of one translation against its source, as (code, severity, message)."""
     found = []
     extra = markup.unsafe_tags(source, text)
@@ -246,10 +260,18 @@ def check_pair(source: str, text: str, short: str, plural: bool = False) -> list
             if p
         )
         found.append(("numbers", ERROR, f"translation of {short} changes a number ({detail})"))
-    if text == source and any(c.isalpha() for c in source):
-        found.append(("unchanged", WARNING, f"translation of {short} is identical to the source"))
+    if text == source and not _names_only(source):
+        found.append(
+            (
+                "unchanged",
+                WARNING,
+                f"translation of {short} is identical to the source "
+                f"(if that is right, mark the entry `#, {UNCHANGED_FLAG}`)",
+            )
+        )
     if _ends(source) != _ends(text):
         found.append(("whitespace", WARNING, f"translation of {short} starts or ends with other whitespace"))
+    found.extend(style_findings(source, text, short, locale))
     if len(text) > LENGTH_RATIO * len(source) + LENGTH_SLACK:
         found.append(
             (
@@ -259,6 +281,12 @@ def check_pair(source: str, text: str, short: str, plural: bool = False) -> list
             )
         )
     return found
+
+
+def _names_only(text: str) -> bool:
+    """Names, journal titles and abbreviations (a citation) that rightly stay as they are."""
+    words = re.findall(r"[^\W\d_]+", markup.to_plain(text))
+    return len(words) >= 2 and not any(word.islower() and len(word) >= 3 for word in words)
 
 
 def _digits(number: str) -> str:

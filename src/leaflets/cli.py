@@ -10,12 +10,16 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
 from .errors import LeafletsError
 from .project import EDITIONS, find_project, load_project, writable_root
+
+if TYPE_CHECKING:  # build.py imports WeasyPrint's helpers lazily; the CLI stays quick to start
+    from .build import Built
 
 
 class Context:
@@ -53,6 +57,11 @@ def handle_errors(function):
 
 def size(n: int) -> str:
     return f"{n / 1024:.1f} kB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+def extent(built: Built) -> str:
+    """A PDF's page count, or what a web page is."""
+    return "web page" if built.document.web else f"{built.pages} pages"
 
 
 #: Where PDFs (and HTML) are written; shared by build and preview.
@@ -200,7 +209,7 @@ def build(
             note = "  DRAFT" if result.draft else ""
             state = "  (up to date)" if result.cached else ""
             if bar is None:
-                click.echo(f"{result.path}  {result.pages} pages  {size(result.size)}{note}{state}")
+                click.echo(f"{result.path}  {extent(result)}  {size(result.size)}{note}{state}")
             if result.fallbacks:
                 first = "; ".join(
                     f"{item.msgid[:60]!r} ({item.status}"
@@ -232,7 +241,7 @@ def build(
         bar.render_finish()
         for built in report.built:
             click.echo(
-                f"{built.path}  {built.pages} pages  {size(built.size)}" + ("  DRAFT" if built.draft else "")
+                f"{built.path}  {extent(built)}  {size(built.size)}" + ("  DRAFT" if built.draft else "")
             )
     drafts = sum(1 for b in report.built if b.draft)
     click.echo(
@@ -293,20 +302,39 @@ def extract(obj: Context) -> None:
 
 @main.command()
 @locales_option("Update only this catalogue (repeatable).")
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; exit 1 if messages.pot or a catalogue is out of date with the templates (for CI).",
+)
 @click.pass_obj
 @handle_errors
-def update(obj: Context, locales: tuple[str, ...]) -> None:
+def update(obj: Context, locales: tuple[str, ...], check_only: bool) -> None:
     """Merge messages.pot into every catalogue; changed strings become fuzzy."""
+    from .translate import extract
     from .translate import update as run
 
     project = obj.writable_project
     for code in locales:
         project.check_locale(code)
-    for result in run(project, list(locales) or None):
-        state = "updated" if result.changed else "unchanged"
+    stale = 0
+    if check_only:
+        path, _count, changed = extract(project, dry_run=True)
+        if changed:
+            stale += 1
+            click.echo(f"{path}: out of date; run `leaflets extract`")
+    for result in run(project, list(locales) or None, dry_run=check_only):
+        if check_only:
+            state = "out of date" if result.changed else "up to date"
+            stale += result.changed
+        else:
+            state = "updated" if result.changed else "unchanged"
         click.echo(
             f"{result.path}: {state}; {result.new} new, {result.fuzzy} fuzzy, {result.obsolete} obsolete"
         )
+    if stale:
+        raise click.exceptions.Exit(1)
 
 
 @main.command()
@@ -356,6 +384,9 @@ def stats(obj: Context, as_json: bool, minimum: float | None, locales: tuple[str
                 f"{row.locale:<8} {row.leaflet:<18} {row.translated:>10} {row.fuzzy:>6} "
                 f"{row.untranslated:>12} {row.obsolete:>8} {row.percent:>6.1f}%"
             )
+    broken = {row.error for row in rows if row.error}
+    for error in sorted(broken):
+        click.echo(f"error: {error}", err=True)
     if minimum is not None:
         short = [row for row in rows if row.leaflet == ALL and row.percent < minimum]
         for row in short:
@@ -365,6 +396,8 @@ def stats(obj: Context, as_json: bool, minimum: float | None, locales: tuple[str
             )
         if short:
             sys.exit(1)
+    if broken:
+        sys.exit(1)
 
 
 @main.command()
@@ -433,9 +466,10 @@ def preview(obj: Context, leaflet: str, locale: str, out_dir: Path, watch: bool)
     ok = once(project)
     if not watch:
         sys.exit(0 if ok else 1)
+    watcher = changes(project)
     click.echo("watching templates, styles, catalogues and settings; Ctrl-C stops", err=True)
     try:
-        for _changed in changes(project):
+        for _changed in watcher:
             try:
                 project = load_project(project.root)
             except Failed as exc:

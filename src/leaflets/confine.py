@@ -7,6 +7,7 @@ anything is read. The fetcher (``fetch.py``) applies the same rule to what Weasy
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 
 import jinja2
@@ -38,6 +39,8 @@ class ConfinedLoader(jinja2.FileSystemLoader):
         super().__init__(str(root))
         self.root = Path(root)
 
-    def get_source(self, environment: jinja2.Environment, template: str):  # type: ignore[no-untyped-def]
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
         inside(self.root, template, "template")
         return super().get_source(environment, template)

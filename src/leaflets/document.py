@@ -30,6 +30,18 @@ class Document:
         return f"{self.stem}.pdf"
 
     @property
+    def web(self) -> bool:
+        """Whether this edition is a web page rather than a PDF."""
+        from .project import WEB_EDITIONS
+
+        return self.edition in WEB_EDITIONS
+
+    @property
+    def file_name(self) -> str:
+        """The file the document is: its PDF, or the web page of the HTML edition."""
+        return f"{self.stem}.html" if self.web else self.pdf_name
+
+    @property
     def html_name(self) -> str:
         return f"{self.stem}.html"
 

@@ -95,7 +95,7 @@ def locale_info(code: str) -> LocaleInfo:
         script=script,
         territory="" if pseudo else (loc.territory or ""),
         native_name="English (pseudo-translation)" if pseudo else native,
-        english_name=loc.get_display_name("en") if not pseudo else "Pseudo-English",
+        english_name=(loc.get_display_name("en") or code) if not pseudo else "Pseudo-English",
         fonts=SCRIPT_FONTS.get(script, DEFAULT_FONTS),
         hyphenate=tag in pyphen.LANGUAGES or loc.language in pyphen.LANGUAGES,
         pseudo=pseudo,

@@ -97,12 +97,21 @@ def to_html(text: str) -> Markup:
     return Markup(_ALLOWED_ESCAPED.sub(lambda m: f"<{m[1]}{m[2]}>", escaped))
 
 
+#: What ends a sentence after a URL or an e-mail address, and is not part of it.
+_TRAILING = ".,;:!?"
+
+
+def to_plain(text: str) -> str:
+    """The words of ``text`` without its tags and placeholders."""
+    return PLACEHOLDER.sub(" ", _TAG.sub(" ", text))
+
+
 def urls(text: str) -> list[str]:
-    return _URL.findall(text)
+    return [url.rstrip(_TRAILING) for url in _URL.findall(text)]
 
 
 def emails(text: str) -> list[str]:
-    return _EMAIL.findall(text)
+    return [email.rstrip(_TRAILING) for email in _EMAIL.findall(text)]
 
 
 def phones(text: str) -> list[str]:

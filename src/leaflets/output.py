@@ -97,7 +97,7 @@ def write_manifest(out_dir: Path, entries: dict[str, dict], tool: dict) -> Path:
 def merge_manifests(paths: list[Path]) -> dict:
     """One manifest from the manifests of several shards; a document listed twice must agree."""
     merged: dict[str, dict] = {}
-    generator = {}
+    generator: dict = {}
     for path in paths:
         data = read_manifest(path)
         generator = data.get("generator", generator)
@@ -166,10 +166,12 @@ def write_shelf(out_dir: Path, manifest: dict, languages: dict[str, dict], title
                 else '<span class="ok">ready</span>'
             )
             edition = entry["edition"].replace("-", " ")
+            # The HTML edition is one web page, whatever its length.
+            pages = "web page" if entry["file"].endswith(".html") else entry["pages"]
             parts.append(
                 f'<tr data-search="{html.escape(search)}"><td><a href="{html.escape(name)}">{label}</a>'
                 f"{' <small>(' + html.escape(english) + ')</small>' if english and english != native else ''}"
-                f"</td><td>{html.escape(edition)}</td><td>{entry['pages']}</td><td>{status}</td></tr>"
+                f"</td><td>{html.escape(edition)}</td><td>{pages}</td><td>{status}</td></tr>"
             )
         parts.append("</tbody></table></section>")
     parts.append(
@@ -185,7 +187,8 @@ def write_shelf(out_dir: Path, manifest: dict, languages: dict[str, dict], title
 def _order(entry: dict, languages: dict) -> tuple:
     codes = list(languages)
     rank = codes.index(entry["locale"]) if entry["locale"] in codes else len(codes)
-    editions = ["standard", "large-print", "bilingual"]
+    from .project import EDITIONS as editions
+
     return (
         rank,
         editions.index(entry["edition"]) if entry["edition"] in editions else 9,

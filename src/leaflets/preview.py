@@ -29,8 +29,16 @@ def watched_files(project: Project) -> dict[Path, int]:
 def changes(
     project: Project, interval: float = 0.5, sleep: Callable[[float], None] = time.sleep
 ) -> Iterator[list[Path]]:
-    """Yield the changed files each time something changes; polls, so it needs no extra package."""
-    before = watched_files(project)
+    """Yield the changed files each time something changes; polls, so it needs no extra package.
+
+    What the files are like is read at once, so a change made after this call returns is seen.
+    """
+    return _changes(project, watched_files(project), interval, sleep)
+
+
+def _changes(
+    project: Project, before: dict[Path, int], interval: float, sleep: Callable[[float], None]
+) -> Iterator[list[Path]]:
     while True:
         sleep(interval)
         now = watched_files(project)

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, LeafletsError, NotAProjectError, SettingsError, UnknownNameError
-from .schema import EDITIONS, Problem, line_of, validate
+from .schema import EDITIONS, WEB_EDITIONS, Problem, line_of, validate
 
 SETTINGS_FILE = "leaflets.toml"
-__all__ = ["EDITIONS", "Project", "find_project", "load_project"]
+__all__ = ["EDITIONS", "WEB_EDITIONS", "Project", "find_project", "load_project"]
 
 #: A value that may be given once, or per locale: ``"Clinic"`` or ``{en = "Clinic", tr = "Klinik"}``.
 Localized = str | dict[str, str]

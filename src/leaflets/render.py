@@ -34,7 +34,7 @@ from .errors import (
 from .locales import ASSETS_DIR, FONT_FAMILIES, LocaleInfo, covered, locale_info
 from .markup import placeholder_problem, to_html, unsafe_tags
 from .plaintext import text_errors
-from .project import Leaflet, Project
+from .project import WEB_EDITIONS, Leaflet, Project
 from .pseudo import pseudo
 
 PDF_VARIANT = "pdf/ua-1"
@@ -149,7 +149,7 @@ def make_environment(project: Project, translator: Translator, where: dict) -> j
             _refuse_unsafe(translator, result, source)
         return str(to_html(result.text))
 
-    env.install_gettext_callables(
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
         gettext=lambda s: translate(s),
         ngettext=lambda s, p, n: translate(s, plural=p, n=n),
         pgettext=lambda c, s: translate(s, context=c),
@@ -171,8 +171,9 @@ def _refuse_unsafe(translator: Translator, result: Lookup, source: str) -> None:
             f"translation of {result.msgid!r} adds markup {', '.join(extra)}; translations are "
             "plain text and may use only the tags of their source string",
         )
-    for problem in text_errors(source, result.text):
-        raise UnsafeTranslationError(path, result.line, f"translation of {result.msgid!r} {problem}")
+    refused = text_errors(source, result.text)
+    if refused:
+        raise UnsafeTranslationError(path, result.line, f"translation of {result.msgid!r} {refused[0]}")
     problem = placeholder_problem(source, result.text)
     if problem:
         raise UnsafeTranslationError(
@@ -287,10 +288,10 @@ def render_html(project: Project, document: Document) -> Rendered:
 def _revision(translator: Translator) -> dict[str, str]:
     import hashlib
 
-    revised = translator.catalog.revision_date
+    revised = translator.catalog.revision_date if translator.catalog else None
     data = translator.path.read_bytes() if translator.path and translator.path.exists() else b""
     return {
-        "revision_date": revised.isoformat() if hasattr(revised, "isoformat") else str(revised),
+        "revision_date": revised.isoformat() if isinstance(revised, dt.datetime) else str(revised),
         "sha256": hashlib.sha256(data).hexdigest(),
     }
 
@@ -330,6 +331,15 @@ def _context(project: Project, leaflet: Leaflet, document: Document, info: Local
             else ""
         ),
         "languages": [locale_info(code) for code in project.locales],
+        # The accessible HTML edition, named in the other-formats line when the project makes it.
+        "web_page": (
+            # An isolate keeps the name in one piece inside right-to-left text.
+            Markup('<span class="file-name">\u2068{}\u2069</span>').format(
+                Document(leaflet.slug, info.code, WEB_EDITIONS[0]).file_name
+            )
+            if WEB_EDITIONS[0] in project.editions
+            else ""
+        ),
         "language_list": language_list([locale_info(code) for code in project.locales], info),
         "generator": f"leaflets {__version__}",
         "PAGE": "\x00page\x00",
@@ -433,6 +443,7 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
     from weasyprint import HTML
 
     from .fetch import AssetFetcher  # imports WeasyPrint: only when a PDF is made
+    from .tagging import recording, repair
 
     fetcher = AssetFetcher(asset_folders(project))
     collect = _Collect()
@@ -441,7 +452,9 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
     try:
         html = HTML(string=rendered.html, base_url=rendered.base_url, url_fetcher=fetcher)
         document = html.render(font_config=fonts or font_config(), pdf_variant=PDF_VARIANT)
-        pdf = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=_scope_table_headers)
+        with recording() as facts:
+            pdf = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=_scope_table_headers)
+        pdf = repair(pdf, facts)
     except Exception as exc:  # WeasyPrint raises many types; none may reach the user raw.
         raise RenderError(f"{rendered.document}: WeasyPrint failed: {type(exc).__name__}: {exc}") from exc
     finally:

@@ -16,8 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-#: Editions a document can be made in (``editions``, ``page_budget``).
-EDITIONS = ("standard", "large-print", "bilingual")
+#: Every edition, in the order the shelf lists them (``editions``, ``page_budget``).
+EDITIONS = ("standard", "large-print", "bilingual", "html")
+#: Editions that are a web page (``webpage.py``) rather than a PDF.
+WEB_EDITIONS = ("html",)
 
 
 @dataclass(frozen=True)

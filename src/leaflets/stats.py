@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from .catalogs import is_translated, message_id, read_catalog
+from .errors import CatalogError
 from .project import Project
 from .templates import template_names
 
@@ -20,6 +21,8 @@ class Stats:
     fuzzy: int
     untranslated: int
     obsolete: int
+    #: Why the locale's catalogue could not be read; its counts are then all "untranslated".
+    error: str = ""
 
     @property
     def percent(self) -> float:
@@ -41,7 +44,12 @@ def statistics(project: Project, locales: list[str] | None = None) -> list[Stats
     results = []
     for code in locales or [c for c in project.locales if c != project.source_locale]:
         path = project.po_path(code)
-        catalog = read_catalog(path) if path.exists() else None
+        error = ""
+        try:
+            catalog = read_catalog(path) if path.exists() else None
+        except CatalogError as exc:
+            # One broken catalogue is its own locale's problem: the others are still counted.
+            catalog, error = None, str(exc)
         state = {}
         for key in wanted:
             message = catalog.get(key[1], context=key[0]) if catalog else None
@@ -63,6 +71,7 @@ def statistics(project: Project, locales: list[str] | None = None) -> list[Stats
                     values.count("fuzzy"),
                     values.count("untranslated"),
                     obsolete if leaflet == ALL else 0,
+                    error,
                 )
             )
     return results

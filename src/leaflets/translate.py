@@ -8,7 +8,6 @@ with ``locales/babel.cfg`` (which ``pybabel extract -F`` reads too), and
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 import re
 from dataclasses import dataclass
@@ -18,16 +17,15 @@ import babel
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.pofile import normalize, write_po
 
-from .catalogs import read_catalog
+from .catalogs import BOM, read_catalog
 from .confine import inside
 from .errors import ConfigError, LeafletsError
 from .output import write_atomic
+from .pofile import line_ending, po_bytes
 from .project import SETTINGS_FILE, Project
 
 COMMENT_TAGS = ("Translators:",)
-WIDTH = 79
 
 
 def now() -> dt.datetime:
@@ -73,11 +71,9 @@ def extract_catalog(project: Project) -> Catalog:
     except LeafletsError:
         raise
     except Exception as exc:  # the Jinja extractor raises TemplateSyntaxError with silent=false
-        lineno = getattr(exc, "lineno", None)
+        line = getattr(exc, "lineno", None)
         name = getattr(exc, "filename", None) or current[0]
-        raise LeafletsError(
-            f"{name}:{lineno or ''}: cannot extract: {getattr(exc, 'message', exc)}"
-        ) from None
+        raise LeafletsError(f"{name}:{line or ''}: cannot extract: {getattr(exc, 'message', exc)}") from None
     return catalog
 
 
@@ -90,54 +86,46 @@ def _plain_name(project: Project) -> str:
     return name if isinstance(name, str) else name.get(project.source_locale, next(iter(name.values())))
 
 
-def po_bytes(catalog: Catalog, **options) -> bytes:
-    out = io.BytesIO()
-    write_po(out, catalog, width=WIDTH, **options)
-    data = out.getvalue()
-    if options.get("include_previous"):
-        data = _fix_previous(data, catalog)
-    return data
-
-
-def _fix_previous(data: bytes, catalog: Catalog) -> bytes:
-    """Rewrite the ``#|`` previous-msgid comments that Babel wraps into invalid lines.
-
-    Babel wraps an already quoted, multi-line previous msgid as comment text, splitting strings
-    mid-quote, which ``msgfmt -c`` rejects ("end-of-line within string"). Each block is
-    rewritten from the message's ``previous_id``, in the order ``write_po`` wrote them.
-    """
-    previous = [m.previous_id for m in catalog if m.id and m.previous_id]
-    blocks = iter(previous)
-
-    def block(match: re.Match) -> bytes:
-        ids = next(blocks)
-        lines = []
-        for keyword, text in zip(("msgid", "msgid_plural"), ids, strict=False):
-            quoted = normalize(text, width=WIDTH).split("\n")
-            lines.append(f"#| {keyword} {quoted[0]}")
-            lines.extend(f"#| {line}" for line in quoted[1:])
-        return ("\n".join(lines) + "\n").encode(catalog.charset or "utf-8")
-
-    return re.sub(rb"(?:^#\| .*\n)+", block, data, flags=re.M)
-
-
 def _without_dates(data: bytes) -> bytes:
     return re.sub(rb'"(POT-Creation-Date|PO-Revision-Date): [^"]*\\n"\n', b"", data)
 
 
+def _current(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def is_current(path: Path, data: bytes) -> bool:
+    """The file holds ``data`` already, but perhaps for the dates in its header."""
+    existing = _current(path)
+    return existing is not None and _without_dates(existing) == _without_dates(data)
+
+
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Write ``data`` unless only the dates in its header differ from what is there."""
-    if path.exists() and _without_dates(path.read_bytes()) == _without_dates(data):
+    if is_current(path, data):
         return False
     write_atomic(path, data)
     return True
 
 
-def extract(project: Project) -> tuple[Path, int, bool]:
-    """Write ``messages.pot``; return its path, the number of strings, and whether it changed."""
+def _newline(path: Path) -> str:
+    existing = _current(path)
+    return line_ending(existing) if existing else "\n"
+
+
+def extract(project: Project, dry_run: bool = False) -> tuple[Path, int, bool]:
+    """Write ``messages.pot``; return its path, the number of strings, and whether it changed.
+
+    With ``dry_run``, nothing is written: ``changed`` says whether the file is out of date.
+    """
     catalog = extract_catalog(project)
-    changed = write_if_changed(project.pot_path, po_bytes(catalog, sort_output=False))
-    return project.pot_path, len(catalog), changed
+    data = po_bytes(catalog, _newline(project.pot_path), obsolete=False)
+    if dry_run:
+        return project.pot_path, len(catalog), not is_current(project.pot_path, data)
+    return project.pot_path, len(catalog), write_if_changed(project.pot_path, data)
 
 
 @dataclass(frozen=True)
@@ -150,9 +138,13 @@ class Updated:
     obsolete: int
 
 
-def update(project: Project, locales: list[str] | None = None) -> list[Updated]:
-    """Merge ``messages.pot`` into each catalogue: changed sources turn fuzzy, keeping the old msgid."""
-    template = read_catalog(project.pot_path)
+def update(project: Project, locales: list[str] | None = None, dry_run: bool = False) -> list[Updated]:
+    """Merge ``messages.pot`` into each catalogue: changed sources turn fuzzy, keeping the old msgid.
+
+    With ``dry_run``, nothing is written: ``changed`` says which catalogues are out of date, against
+    the strings the templates hold now (not an older ``messages.pot``).
+    """
+    template = extract_catalog(project) if dry_run else read_catalog(project.pot_path)
     results = []
     for code in locales or [c for c in project.locales if c != project.source_locale]:
         path = project.po_path(code)
@@ -173,8 +165,11 @@ def update(project: Project, locales: list[str] | None = None) -> list[Updated]:
             key = (message.context, message.id)
             if message.fuzzy and not message.previous_id and key in remembered:
                 message.previous_id = remembered[key]
-        data = po_bytes(catalog, include_previous=True, ignore_obsolete=False)
-        changed = write_if_changed(path, data)
+        existing = path.read_bytes()
+        data = po_bytes(catalog, line_ending(existing))
+        changed = existing.startswith(BOM) or not is_current(path, data)
+        if changed and not dry_run:
+            write_atomic(path, data)
         results.append(
             Updated(
                 code,
@@ -212,7 +207,7 @@ def init(project: Project, code: str) -> tuple[Path, bool]:
         revision_date=now(),
         fuzzy=False,
     )
-    catalog.language_team = locale.get_display_name("en")
+    catalog.language_team = locale.get_display_name("en") or code
     for message in template:
         if message.id:
             catalog.add(
