@@ -59,7 +59,9 @@ class FileHashes:
         return cls(data if isinstance(data, dict) else {})
 
     def save(self, out_dir: Path) -> None:
-        write_atomic(out_dir / HASHES_FILE, json.dumps(self.used, sort_keys=True).encode())
+        # Files this build did not look at (other locales' PDFs) keep their entries.
+        entries = {**self.known, **self.used}
+        write_atomic(out_dir / HASHES_FILE, json.dumps(entries, sort_keys=True).encode())
 
     def digest(self, path: Path) -> str:
         key = str(path)
