@@ -197,7 +197,10 @@ def test_readme_settings_reference_is_the_schema():
 
 
 def audited(args: list[str], cwd: Path, log: Path) -> subprocess.CompletedProcess:
-    """Run the CLI in a subprocess that records every file it opens and every connection."""
+    """Run the CLI in a subprocess that records every file it opens and every connection.
+
+    Its temporary files go to a folder of their own (``TMPDIR``), beside ``log``.
+    """
     script = (
         "import atexit, json, os, sys\n"
         "opened, connects = [], []\n"
@@ -214,9 +217,128 @@ def audited(args: list[str], cwd: Path, log: Path) -> subprocess.CompletedProces
         "from leaflets.cli import main\n"
         "main(sys.argv[1:], prog_name='leaflets')\n"
     )
+    temporary = log.parent / "tmpdir"
+    temporary.mkdir(exist_ok=True)
+    env = {**os.environ, "TMPDIR": str(temporary)}
     return subprocess.run(
-        [sys.executable, "-c", script, *args], cwd=cwd, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", script, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env
     )
+
+
+def outside(opened: list[str], *inside: Path) -> list[str]:
+    """Opened files that are neither in ``inside`` nor part of Python, the tool or the system's data."""
+    import leaflets
+
+    allowed = [
+        *map(str, inside),
+        sys.prefix,
+        sys.base_prefix,
+        str(Path(leaflets.__file__).parent),
+        "/dev/null",
+        "/etc/mime.types",
+        "/usr/share/zoneinfo/",
+    ]
+    return sorted(
+        {p for p in opened if not any(p == a or p.startswith(a.rstrip("/") + "/") for a in allowed)}
+    )
+
+
+def _control_character(project: Path) -> str:
+    translate(project, "tr", FOOTER, "Sayfa %(page)s\x1b / %(pages)s")
+    return "U+001B"
+
+
+def _override(project: Path) -> str:
+    translate(project, "tr", EMERGENCY, "Acil durumda \u202e%(number)s\u202c numarasını arayın.")
+    return "U+202E RIGHT-TO-LEFT OVERRIDE"
+
+
+def _zero_width(project: Path) -> str:
+    translate(project, "tr", RISK, "\u200b\u200b")
+    return "(untranslated"
+
+
+def _settings_typo(project: Path) -> str:
+    settings = project / "leaflets.toml"
+    settings.write_text(settings.read_text().replace("emergency_number =", "emergncy_number ="))
+    return "did you mean `emergency_number`?"
+
+
+def _symlink(project: Path) -> str:
+    secret = project.parent / "outside" / "secret.html"
+    secret.parent.mkdir(exist_ok=True)
+    secret.write_text("<p>PRIVATE</p>")
+    (project / "templates/_risks.html").unlink()
+    (project / "templates/_risks.html").symlink_to(secret)
+    return "leads outside templates/"
+
+
+CALLED = (
+    "When the cement goes into a bone of the spine, the treatment is called <strong>vertebroplasty</strong>. "
+    "When it goes into any other bone, it is called <strong>cementoplasty</strong>."
+)
+
+
+def _unclosed_tag(project: Path) -> str:
+    translate(
+        project,
+        "tr",
+        CALLED,
+        "Omurgada bu tedaviye <strong>vertebroplasti denir. "
+        "Başka bir kemikte <strong>sementoplasti</strong> denir.",
+    )
+    return "leaves <strong> open"
+
+
+def _broken_svg(project: Path) -> str:
+    (project / "templates/images/vertebroplasty.svg").write_text(
+        "<svg xmlns='http://www.w3.org/2000/svg'><g>"
+    )
+    return "vertebroplasty.svg"
+
+
+def _date_time(project: Path) -> str:
+    settings = project / "leaflets.toml"
+    settings.write_text(
+        settings.read_text().replace("published = 2026-11-24\n", "published = 2026-11-24T09:00:00\n")
+    )
+    return "must be a date"
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        _control_character,
+        _override,
+        _zero_width,
+        _settings_typo,
+        _symlink,
+        _unclosed_tag,
+        _broken_svg,
+        _date_time,
+    ],
+)
+def test_hostile_input_reads_nothing_outside_and_requests_nothing(project_dir, earlier, tmp_path, breakage):
+    """As a real subprocess with an audit hook: the cause named, nothing else read, no request."""
+    before = digests(earlier)
+    cause = breakage(project_dir)
+    log = tmp_path / "audit.json"
+    result = audited(
+        ["--project", str(project_dir), "build", "vertebroplasty", "-l", "tr", "-o", str(earlier), "--force"],
+        project_dir,
+        log,
+    )
+    assert "Traceback" not in result.stderr
+    assert cause in result.stdout + result.stderr, result.stdout + result.stderr
+    if breakage is _zero_width:  # a draft that names the cause
+        assert result.returncode == 0 and "DRAFT" in result.stdout
+    else:
+        assert result.returncode != 0
+        assert digests(earlier) == before
+    events = json.loads(log.read_text())
+    assert any(p.startswith(str(project_dir)) for p in events["opened"]), "the audit hook saw nothing"
+    assert outside(events["opened"], project_dir, earlier, tmp_path / "tmpdir") == []
+    assert events["connects"] == []
 
 
 def test_symlink_out_of_templates_is_refused_before_it_is_opened(project_dir, tmp_path):
