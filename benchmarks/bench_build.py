@@ -51,7 +51,7 @@ SUMMARY = re.compile(
     re.M,
 )
 #: One line per document: "PATH  N pages  SIZE[  DRAFT][  (up to date)]".
-DOCUMENT_LINE = re.compile(r"(?P<path>.+\.pdf)  \d+ pages  ")
+DOCUMENT_LINE = re.compile(r"(?P<path>.+\.(?:pdf|html))  (?:\d+ pages|web page)  ")
 
 # Runs `leaflets` inside this small wrapper process instead of `python -m leaflets`, so that the
 # build's main process is the wrapper itself. When it ends:
@@ -306,8 +306,9 @@ def run(work: Path, jobs: int | None) -> Figures:
     pdfs = sorted(out.glob("*.pdf"))
     if not pdfs:
         raise BenchmarkError(errors or ["full build: no PDF written"])
-    if full.built >= 0 and full.built != len(pdfs):
-        errors.append(f"full build: the summary says {full.built} built, {len(pdfs)} PDFs found")
+    listed = len(json.loads((out / "manifest.json").read_text(encoding="utf-8"))["documents"])
+    if full.built >= 0 and full.built != listed:
+        errors.append(f"full build: the summary says {full.built} built, the manifest lists {listed}")
 
     log(f"baseline: one weasyprint process for each of {len(pdfs)} documents ...")
     baseline_seconds, warnings = baseline(pdfs, work / "baseline", errors)
