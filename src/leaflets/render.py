@@ -459,12 +459,12 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
         raise RenderError(f"{rendered.document}: WeasyPrint failed: {type(exc).__name__}: {exc}") from exc
     finally:
         logger.removeHandler(collect)
-    if collect.failures:
-        # A broken image would silently become its alt text, a stylesheet simply missing.
-        raise RenderError(f"{rendered.document}: {collect.failures[0]}")
     if fetcher.refused:
         lines = "; ".join(f"{url[:80]} ({why})" for url, why in fetcher.refused)
         raise FetchRefusedError(f"{rendered.document}: refused to load {lines}")
+    if collect.failures:
+        # A broken image would silently become its alt text, a stylesheet simply missing.
+        raise RenderError(f"{rendered.document}: {collect.failures[0]}")
     missing = [m for m in collect.messages if ".notdef" in m]
     if missing:
         raise MissingGlyphError(
