@@ -106,6 +106,7 @@ def fingerprints(
         hashes.stamp(project.settings_path),
         *hashes.tree(project.templates_dir, skip_suffix=".html"),
         *hashes.tree(ASSETS_DIR),
+        *_fonts(project, hashes),
         *[hashes.stamp(p) for p in sorted(PACKAGE_DIR.glob("*.py"))],
     ]
     templates = {
@@ -133,6 +134,17 @@ def published_digests(out_dir: Path) -> dict[str, str]:
         return {name: str(entry["sha256"]) for name, entry in data.get("documents", {}).items()}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
+
+
+def _fonts(project: Project, hashes: FileHashes) -> list[str]:
+    # The project's fonts/ folder (a font added or removed changes which family draws a
+    # character) and the system fonts the tool found by path (CJK).
+    from .fonts import PROJECT_FONTS, fontset
+
+    found = fontset(project.root)
+    return [f"fonts-dir={found.project_dir}", *hashes.tree(project.root / PROJECT_FONTS)] + [
+        hashes.stamp(path) for path in found.files() if not path.is_relative_to(project.root)
+    ]
 
 
 def load(out_dir: Path) -> dict[str, dict]:

@@ -343,6 +343,8 @@ def update(obj: Context, locales: tuple[str, ...], check_only: bool) -> None:
 @handle_errors
 def init(obj: Context, locale: str) -> None:
     """Start a catalogue for a new language and add it to leaflets.toml."""
+    from .fonts import fontset, language_problem
+    from .locales import locale_info
     from .translate import init as run
 
     project = obj.writable_project
@@ -350,6 +352,9 @@ def init(obj: Context, locale: str) -> None:
     click.echo(f"{path}: created from messages.pot")
     if registered:
         click.echo(f"{project.settings_path}: added {locale!r} to locales")
+    problem = language_problem(locale_info(locale), fontset(project.root))
+    if problem:
+        click.echo(f"warning: {problem}", err=True)
 
 
 @main.command()

@@ -74,6 +74,9 @@ class Language:
     reviewed_by: str = ""
     reviewed_on: dt.date | None = None
     paper: str = ""
+    #: Font families to draw this language with before its script's own (``fonts = [...]``):
+    #: names of the project's fonts/ families or the tool's, e.g. Nastaliq for Urdu.
+    fonts: tuple[str, ...] = ()
 
     @property
     def reviewed(self) -> bool:
@@ -243,6 +246,7 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
             reviewed_by=entry.get("reviewed_by", ""),
             reviewed_on=entry.get("reviewed_on"),
             paper=entry.get("paper", ""),
+            fonts=tuple(entry.get("fonts", ())),
         )
 
     if problems:

@@ -174,6 +174,7 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
     ),
     "languages.*": (
         Key("paper", STRING, "Paper size for this locale, overriding `paper`.", ""),
+        Key("fonts", STRINGS, "Font families to draw this language with first (fonts/ or the tool's).", []),
         # --- Legacy keys (issue 11 replaces them with a sign-off records file) ---------------
         Key("reviewed_by", TEXT, "Who reviewed the translation (legacy).", "", legacy=True),
         Key("reviewed_on", DATE, "When it was reviewed (legacy).", None, legacy=True),
