@@ -161,6 +161,10 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
         Key("website", TEXT, "Clinic web site.", ""),
         Key("address", LOCALIZED, "Postal address, once or per locale.", ""),
     ),
+    "shelf": (
+        Key("base_url", STRING, "Where out/ is published (https://…/); adds a QR code per document.", ""),
+        Key("staff_language", TEXT, "Language of the shelf page's own words.", "en"),
+    ),
     "leaflets.*": (
         Key("template", TEXT, "Template file in templates/.", "NAME.html"),
         Key("version", VERSION, 'Content version, in quotes ("1.0").', required=True),
@@ -180,11 +184,14 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
         Key("reviewed_on", DATE, "When it was reviewed (legacy).", None, legacy=True),
     ),
 }
+#: Tables of fixed name; ``clinic`` is required.
+FIXED_TABLES = ("clinic", "shelf")
 #: Which tables hold named sub-tables, and what their names may be.
 NAMED_TABLES = {"leaflets": "leaflets.*", "languages": "languages.*"}
 TABLE_DESCRIPTIONS = {
     "": "Top level",
     "clinic": "`[clinic]` (required)",
+    "shelf": "`[shelf]`: optional, the staff's shelf page (out/index.html)",
     "leaflets.*": "`[leaflets.NAME]`: one per leaflet",
     "languages.*": "`[languages.CODE]`: optional, per locale",
 }
@@ -242,7 +249,7 @@ def validate(data: dict[str, Any], text: str) -> tuple[dict[str, Any], list[Prob
     def table(values: dict[str, Any], schema_path: str, path: str) -> dict[str, Any]:
         keys = {key.name: key for key in SCHEMA[schema_path]}
         children = [name for name, pattern in NAMED_TABLES.items() if not schema_path and pattern]
-        subtables = ["clinic", *children] if not schema_path else []
+        subtables = [*FIXED_TABLES, *children] if not schema_path else []
         result: dict[str, Any] = {}
         for name, value in values.items():
             where = f"{path}.{name}" if path else name
@@ -276,6 +283,11 @@ def validate(data: dict[str, Any], text: str) -> tuple[dict[str, Any], list[Prob
         problems.append(Problem(None, "a [clinic] table is required (name, doctor, phone, country)"))
     else:
         problems.append(Problem(at("clinic"), "`clinic` must be a table, [clinic]"))
+    shelf = data.get("shelf", {})
+    if isinstance(shelf, dict):
+        clean["shelf"] = table(shelf, "shelf", "shelf")
+    else:
+        problems.append(Problem(at("shelf"), "`shelf` must be a table, [shelf]"))
     for name, pattern in NAMED_TABLES.items():
         group = data.get(name, {})
         clean[name] = {}
