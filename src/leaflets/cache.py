@@ -104,6 +104,10 @@ def fingerprints(
         f"epoch={os.environ.get('SOURCE_DATE_EPOCH', '')}",
         repr(library_versions()),
         hashes.stamp(project.settings_path),
+        # Sign-off records decide whether a document carries the DRAFT marker.
+        hashes.stamp(project.root / "signoff.toml"),
+        # Approval and the source strings' places come from the template catalogue.
+        hashes.stamp(project.pot_path),
         *hashes.tree(project.templates_dir, skip_suffix=".html"),
         *hashes.tree(ASSETS_DIR),
         *_fonts(project, hashes),

@@ -56,31 +56,29 @@ class Leaflet:
     published: dt.date
     next_review: dt.date
     sources: tuple[str, ...]
-    approved_by: str = ""
-    approved_on: dt.date | None = None
     #: Maximum pages per edition, e.g. ``{"standard": 4}``; missing means no budget.
     page_budget: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def approved(self) -> bool:
-        return bool(self.approved_by and self.approved_on)
 
 
 @dataclass(frozen=True)
 class Language:
-    """Per-locale settings: who reviewed the translation, and an optional paper override."""
+    """Per-locale settings: an optional paper override."""
 
     code: str
-    reviewed_by: str = ""
-    reviewed_on: dt.date | None = None
     paper: str = ""
     #: Font families to draw this language with before its script's own (``fonts = [...]``):
     #: names of the project's fonts/ families or the tool's, e.g. Nastaliq for Urdu.
     fonts: tuple[str, ...] = ()
 
-    @property
-    def reviewed(self) -> bool:
-        return bool(self.reviewed_by and self.reviewed_on)
+
+@dataclass(frozen=True)
+class Readability:
+    """``[readability]``: the reading age the leaflets aim at, and words a reader may be expected to know."""
+
+    #: UK reading age; ``leaflets check`` warns when a leaflet's English text is harder.
+    reading_age: float = 11
+    #: Words added to the plain-language list (say, terms every leaflet explains).
+    plain_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +105,7 @@ class Project:
     editions: tuple[str, ...] = ("standard",)
     paper: str = ""
     print_shop: bool = False
+    readability: Readability = Readability()
     shelf: ShelfSettings = field(default_factory=ShelfSettings)
 
     @property
@@ -204,6 +203,36 @@ def load_project(root: Path | str) -> Project:
     return _parse(root, path, text, data)
 
 
+def _refuse_legacy_signoff(
+    entry: dict[str, Any], keys: tuple[str, str], where: str, approve: str = "", review: str = ""
+) -> None:
+    """The names and dates that once stood for sign-off: say how to record it now."""
+    found = [key for key in keys if key in entry]
+    if not found:
+        return
+    name = entry.get(keys[0], "NAME")
+    date = entry.get(keys[1])
+    on = f" --on {date.isoformat()}" if isinstance(date, dt.date) else ""
+    command = f"leaflets approve {approve}" if approve else f"leaflets review {review}"
+    raise ConfigError(
+        f"{where}: {' and '.join(found)} no longer record sign-off: a name and a date cannot show what "
+        f"was signed. Remove them and run `{command} --by {name!r}{on}`, which records a fingerprint "
+        "of the content in signoff.toml (commit that file)"
+    )
+
+
+def _readability(table: Any, where: Any) -> Readability:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where('readability')}: [readability] must be a table")
+    age = table.get("reading_age", Readability.reading_age)
+    if isinstance(age, bool) or not isinstance(age, int | float) or not 5 <= age <= 25:
+        raise ConfigError(f"{where('reading_age')}: reading_age must be a number of years from 5 to 25")
+    words = table.get("plain_words", [])
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise ConfigError(f"{where('plain_words')}: plain_words must be a list of words")
+    return Readability(reading_age=age, plain_words=tuple(w.strip() for w in words))
+
+
 def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
     """Build the project from ``data``; every problem of the file is reported at once."""
     from .locales import locale_info
@@ -212,6 +241,12 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
 
     def problem(key: str, message: str) -> None:
         problems.append(Problem(line_of(text, key), message))
+
+    def legacy(entry: dict[str, Any], keys: tuple[str, str], context: str, **command: str) -> None:
+        try:
+            _refuse_legacy_signoff(entry, keys, "", **command)
+        except ConfigError as exc:
+            problems.append(Problem(line_of(text, f"{context}.{keys[0]}"), str(exc).removeprefix(": ")))
 
     source = data.get("source_locale", "en")
     locales = tuple(data.get("locales", [source]))
@@ -233,6 +268,7 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
         published, next_review = entry.get("published"), entry.get("next_review")
         if published and next_review and next_review <= published:
             problem(f"{context}.next_review", f"[{context}] next_review must come after published")
+        legacy(entry, ("approved_by", "approved_on"), context, approve=slug)
         if not {"version", "published", "next_review", "sources"} <= entry.keys():
             continue  # already reported
         leaflets[slug] = Leaflet(
@@ -242,8 +278,6 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
             published=entry["published"],
             next_review=entry["next_review"],
             sources=tuple(entry["sources"]),
-            approved_by=entry.get("approved_by", ""),
-            approved_on=entry.get("approved_on"),
             page_budget=dict(entry.get("page_budget", {})),
         )
     if not data["leaflets"]:
@@ -253,19 +287,17 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
     for code, entry in data["languages"].items():
         if code not in locales:
             problem(f"languages.{code}", f"[languages.{code}] is not in locales")
+        legacy(entry, ("reviewed_by", "reviewed_on"), f"languages.{code}", review=code)
         languages[code] = Language(
-            code=code,
-            reviewed_by=entry.get("reviewed_by", ""),
-            reviewed_on=entry.get("reviewed_on"),
-            paper=entry.get("paper", ""),
-            fonts=tuple(entry.get("fonts", ())),
+            code=code, paper=entry.get("paper", ""), fonts=tuple(entry.get("fonts", ()))
         )
 
     if problems:
         raise SettingsError(path, [(p.line, p.message) for p in problems])
 
     def where(key: str) -> str:
-        line = line_of(text, key if key == "shelf" else f"shelf.{key}")
+        # The semantic checks of [shelf] and [readability], after the schema's.
+        line = line_of(text, key) or line_of(text, f"shelf.{key}") or line_of(text, f"readability.{key}")
         return f"{path}:{line}" if line else str(path)
 
     clinic = Clinic(
@@ -280,6 +312,7 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
         address=clinic_data.get("address", ""),
     )
     return Project(
+        readability=_readability(data.get("readability", {}), where),
         shelf=_parse_shelf(data.get("shelf", {}), where),
         root=root,
         settings_path=path,

@@ -122,6 +122,14 @@ BOOL = Kind("true/false", _is(bool, "true or false"))
 LOCALIZED = Kind("text, or a table of text per locale", _localized)
 STRINGS = Kind("list of strings", _strings)
 EDITION_LIST = Kind("list of editions", _editions)
+NUMBER = Kind(
+    "number",
+    lambda v: (
+        None
+        if isinstance(v, int | float) and not isinstance(v, bool)
+        else f"must be a number, not {_describe(v)}"
+    ),
+)
 BUDGET = Kind("table of pages per edition", _budget)
 
 
@@ -165,6 +173,10 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
         Key("base_url", STRING, "Where out/ is published (https://…/); adds a QR code per document.", ""),
         Key("staff_language", TEXT, "Language of the shelf page's own words.", "en"),
     ),
+    "readability": (
+        Key("reading_age", NUMBER, "Reading age in years (5 to 25) `check` holds translations to.", 11),
+        Key("plain_words", STRINGS, "Words `check` does not count as hard (drug names, places).", []),
+    ),
     "leaflets.*": (
         Key("template", TEXT, "Template file in templates/.", "NAME.html"),
         Key("version", VERSION, 'Content version, in quotes ("1.0").', required=True),
@@ -172,25 +184,26 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
         Key("next_review", DATE, "Date the content must be reviewed again.", required=True),
         Key("sources", STRINGS, "References the content is based on.", required=True),
         Key("page_budget", BUDGET, "Maximum pages per edition; `check` warns above it.", {}),
-        # --- Legacy keys (issue 11 replaces them with a sign-off records file) ---------------
-        Key("approved_by", TEXT, "Who approved the leaflet for patients (legacy).", "", legacy=True),
-        Key("approved_on", DATE, "When it was approved (legacy).", None, legacy=True),
+        # --- Retired keys: known, so that the loader can say how to migrate ----------------
+        Key("approved_by", STRING, "Retired: an error; `leaflets approve` records sign-off.", legacy=True),
+        Key("approved_on", Kind("any", lambda v: None), "Retired, as approved_by.", legacy=True),
     ),
     "languages.*": (
         Key("paper", STRING, "Paper size for this locale, overriding `paper`.", ""),
         Key("fonts", STRINGS, "Font families to draw this language with first (fonts/ or the tool's).", []),
-        # --- Legacy keys (issue 11 replaces them with a sign-off records file) ---------------
-        Key("reviewed_by", TEXT, "Who reviewed the translation (legacy).", "", legacy=True),
-        Key("reviewed_on", DATE, "When it was reviewed (legacy).", None, legacy=True),
+        # --- Retired keys: known, so that the loader can say how to migrate ----------------
+        Key("reviewed_by", STRING, "Retired: an error; `leaflets review` records sign-off.", legacy=True),
+        Key("reviewed_on", Kind("any", lambda v: None), "Retired, as reviewed_by.", legacy=True),
     ),
 }
 #: Tables of fixed name; ``clinic`` is required.
-FIXED_TABLES = ("clinic", "shelf")
+FIXED_TABLES = ("clinic", "shelf", "readability")
 #: Which tables hold named sub-tables, and what their names may be.
 NAMED_TABLES = {"leaflets": "leaflets.*", "languages": "languages.*"}
 TABLE_DESCRIPTIONS = {
     "": "Top level",
     "clinic": "`[clinic]` (required)",
+    "readability": "`[readability]`: optional, for `leaflets check`",
     "shelf": "`[shelf]`: optional, the staff's shelf page (out/index.html)",
     "leaflets.*": "`[leaflets.NAME]`: one per leaflet",
     "languages.*": "`[languages.CODE]`: optional, per locale",
