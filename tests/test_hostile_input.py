@@ -273,20 +273,18 @@ def _symlink(project: Path) -> str:
     return "leads outside templates/"
 
 
-CALLED = (
-    "When the cement goes into a bone of the spine, the treatment is called <strong>vertebroplasty</strong>. "
-    "When it goes into any other bone, it is called <strong>cementoplasty</strong>."
-)
-
-
 def _unclosed_tag(project: Path) -> str:
-    translate(
-        project,
-        "tr",
-        CALLED,
-        "Omurgada bu tedaviye <strong>vertebroplasti denir. "
-        "Başka bir kemikte <strong>sementoplasti</strong> denir.",
+    path = project / "locales/tr/LC_MESSAGES/messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    message = next(
+        m
+        for m in catalog
+        if m.id
+        and "<strong>" in str(m.id)
+        and any(where.endswith("vertebroplasty.html") for where, _ in m.locations)
     )
+    translate(project, "tr", message.id, message.string.replace("</strong>", "", 1))
     return "leaves <strong> open"
 
 
