@@ -296,11 +296,12 @@ def validate(data: dict[str, Any], text: str) -> tuple[dict[str, Any], list[Prob
         problems.append(Problem(None, "a [clinic] table is required (name, doctor, phone, country)"))
     else:
         problems.append(Problem(at("clinic"), "`clinic` must be a table, [clinic]"))
-    shelf = data.get("shelf", {})
-    if isinstance(shelf, dict):
-        clean["shelf"] = table(shelf, "shelf", "shelf")
-    else:
-        problems.append(Problem(at("shelf"), "`shelf` must be a table, [shelf]"))
+    for name in FIXED_TABLES[1:]:  # the optional ones
+        values = data.get(name, {})
+        if isinstance(values, dict):
+            clean[name] = table(values, name, name)
+        else:
+            problems.append(Problem(at(name), f"`{name}` must be a table, [{name}]"))
     for name, pattern in NAMED_TABLES.items():
         group = data.get(name, {})
         clean[name] = {}
