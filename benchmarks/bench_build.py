@@ -13,8 +13,9 @@ Everything happens in a temporary folder, on a copy of this repository's content
    ``weasyprint.HTML(filename=...).write_pdf(...)`` and one shared ``FontConfiguration``:
    WeasyPrint's own time on one core, with no start-up per document.
 4. No-op rebuild: the command of step 1 again without ``--force``; nothing should be rendered.
-5. Incremental rebuild: touch ``locales/tr/LC_MESSAGES/messages.po`` and build again; exactly the
-   Turkish documents should be rebuilt.
+5. Incremental rebuild: touch ``locales/tr/LC_MESSAGES/messages.po`` (nothing is rebuilt: the
+   fingerprints are content hashes), then edit it and build again; exactly the Turkish documents
+   should be rebuilt.
 
 Run ``python benchmarks/bench_build.py`` (``--jobs N``, ``--json``, ``--keep``); see README.md
 in this folder for what each figure means. Exit status 1 when any step failed or a check did
@@ -50,7 +51,7 @@ SUMMARY = re.compile(
     re.M,
 )
 #: One line per document: "PATH  N pages  SIZE[  DRAFT][  (up to date)]".
-DOCUMENT_LINE = re.compile(r"(?P<path>.+\.pdf)  \d+ pages  ")
+DOCUMENT_LINE = re.compile(r"(?P<path>.+\.(?:pdf|html))  (?:\d+ pages|web page)  ")
 
 # Runs `leaflets` inside this small wrapper process instead of `python -m leaflets`, so that the
 # build's main process is the wrapper itself. When it ends:
@@ -305,8 +306,9 @@ def run(work: Path, jobs: int | None) -> Figures:
     pdfs = sorted(out.glob("*.pdf"))
     if not pdfs:
         raise BenchmarkError(errors or ["full build: no PDF written"])
-    if full.built >= 0 and full.built != len(pdfs):
-        errors.append(f"full build: the summary says {full.built} built, {len(pdfs)} PDFs found")
+    listed = len(json.loads((out / "manifest.json").read_text(encoding="utf-8"))["documents"])
+    if full.built >= 0 and full.built != listed:
+        errors.append(f"full build: the summary says {full.built} built, the manifest lists {listed}")
 
     log(f"baseline: one weasyprint process for each of {len(pdfs)} documents ...")
     baseline_seconds, warnings = baseline(pdfs, work / "baseline", errors)
@@ -326,8 +328,18 @@ def run(work: Path, jobs: int | None) -> Figures:
     if noop.built != 0:
         errors.append(f"no-op rebuild: {noop.built} documents rebuilt, expected 0")
 
-    log(f"rebuild after touching the {TOUCHED_LOCALE} catalogue ...")
-    touch(project / "locales" / TOUCHED_LOCALE / "LC_MESSAGES" / "messages.po")
+    catalogue = project / "locales" / TOUCHED_LOCALE / "LC_MESSAGES" / "messages.po"
+    log(f"rebuild after touching the {TOUCHED_LOCALE} catalogue without changing it ...")
+    touch(catalogue)
+    same = leaflets_build(project, out, jobs, False, work)
+    check_build("touched, unchanged rebuild", same, errors)
+    if same.built != 0:
+        errors.append(f"touched, unchanged rebuild: {same.built} rebuilt; fingerprints are content hashes")
+    log(f"  {same.seconds:.2f} s (every changed stamp's file hashed again)")
+
+    log(f"rebuild after editing the {TOUCHED_LOCALE} catalogue ...")
+    with catalogue.open("a", encoding="utf-8") as handle:
+        handle.write("\n# edited by the benchmark\n")
     touched = leaflets_build(project, out, jobs, False, work)
     check_build("touched rebuild", touched, errors)
     expected = locale_documents(out, TOUCHED_LOCALE)

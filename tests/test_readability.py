@@ -93,7 +93,11 @@ def test_plain_words_extend_the_list_and_a_low_target_warns(runner, project_dir)
     ("old", "new", "message"),
     [
         ("reading_age = 11", "reading_age = 40", "reading_age must be a number"),
-        ("plain_words = [", 'plain_words = "cement"\nignored = [', "plain_words must be a list"),
+        (
+            "plain_words = [",
+            'plain_words = "cement"\nignored = [',
+            "`readability.plain_words` must be a list",
+        ),
     ],
     ids=["age", "words"],
 )

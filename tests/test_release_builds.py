@@ -40,6 +40,10 @@ def test_noop_rebuild_builds_nothing_and_touching_a_catalogue_rebuilds_that_loca
     po = project_dir / "locales" / "tr" / "LC_MESSAGES" / "messages.po"
     stamp = po.stat().st_mtime_ns
     os.utime(po, ns=(stamp + 10**9, stamp + 10**9))
+    # Fingerprints are content hashes: a touch alone changes nothing, an edit does.
+    assert summary(runner.invoke(main, args).output) == (0, total, 0)
+    with po.open("a", encoding="utf-8") as handle:
+        handle.write("\n# edited\n")
     touched = runner.invoke(main, args)
     assert summary(touched.output) == (2, total - 2, 0)
     rebuilt = [

@@ -20,9 +20,9 @@ from pathlib import Path
 from . import __version__, cache
 from .catalogs import Lookup
 from .document import Document
-from .errors import LeafletsError, ReleaseRefusedError, UnknownNameError
+from .errors import LeafletsError, OutputError, ReleaseRefusedError, UnknownNameError
 from .locales import locale_info
-from .output import read_manifest, remove_stale_temporaries, write_atomic, write_manifest
+from .output import output_lock, read_manifest, remove_stale_temporaries, write_atomic, write_manifest
 from .project import EDITIONS, WEB_EDITIONS, Project
 from .render import Rendered, render_html, render_pdf
 
@@ -242,8 +242,23 @@ def _fonts():
     return _FONTS
 
 
-def _init_worker() -> None:
+def _init_worker(parent: int) -> None:
+    exit_with_parent(parent)
     _fonts()
+
+
+def exit_with_parent(parent: int) -> None:
+    """Have the kernel end this worker when the build that started it dies (Linux)."""
+    import ctypes
+    import signal
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the pool's own checks remain
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
 
 
 def _work(
@@ -255,6 +270,14 @@ def _work(
         )
     except LeafletsError as error:
         return Failure(document, str(error), error.exit_code)
+    except OSError as error:  # the output folder: read-only, full, removed meanwhile
+        return Failure(document, output_problem(error, out_dir))
+
+
+def output_problem(error: OSError, out_dir: Path) -> str:
+    """One line naming the path and what went wrong with it."""
+    where = error.filename or out_dir
+    return f"{where}: {error.strerror or error}"
 
 
 def _from_cache(
@@ -265,13 +288,18 @@ def _from_cache(
     key: str,
     release: bool,
     today: dt.date,
+    hashes: cache.FileHashes,
+    published: dict[str, str],
 ) -> Built | Failure | None:
     """The cached result when the PDF is there and nothing it depends on changed."""
     path = out_dir / document.file_name
     if not entry or entry.get("key") != key or not path.is_file():
         return None
     record = entry["record"]
-    if path.stat().st_size != record["bytes"]:
+    # The PDF itself must be the one the manifest lists: one edited by hand is rebuilt.
+    if not record.get("sha256") or published.get(document.file_name) != record["sha256"]:
+        return None
+    if hashes.digest(path) != record["sha256"]:
         return None
     if release and (record["draft_reasons"] or overdue(project, document, today)):
         return None  # let the real build explain why it is refused
@@ -303,18 +331,50 @@ def build(
     on_done: Callable[[Built | Failure], None] | None = None,
     today: dt.date | None = None,
 ) -> Report:
-    """Build every document, in parallel and incrementally; failures are collected, not raised."""
+    """Build every document, in parallel and incrementally; failures are collected, not raised.
+
+    One build at a time writes into an output folder (a lock); a folder that cannot be
+    written is an :class:`OutputError` naming the path, and earlier PDFs stay as they were.
+    """
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with output_lock(out_dir):
+            return _build(project, documents, out_dir, html, release, jobs, force, on_done, today)
+    except OSError as error:
+        raise OutputError(output_problem(error, out_dir)) from None
+
+
+def _build(
+    project: Project,
+    documents: list[Document],
+    out_dir: Path,
+    html: bool,
+    release: bool,
+    jobs: int | None,
+    force: bool,
+    on_done: Callable[[Built | Failure], None] | None,
+    today: dt.date | None,
+) -> Report:
     started = time.perf_counter()
     today = today or dt.date.today()
-    out_dir.mkdir(parents=True, exist_ok=True)
     remove_stale_temporaries(out_dir)
     previous = {} if force else cache.load(out_dir)
+    hashes = cache.FileHashes.load(out_dir)
+    published = cache.published_digests(out_dir)
     report = Report()
-    keys = cache.fingerprints(project, documents, html)
+    keys = cache.fingerprints(project, documents, html, hashes)
     todo = []
     for document in documents:
         result = _from_cache(
-            project, document, out_dir, previous.get(document.stem), keys[document], release, today
+            project,
+            document,
+            out_dir,
+            previous.get(document.stem),
+            keys[document],
+            release,
+            today,
+            hashes,
+            published,
         )
         if result is None:
             todo.append(document)
@@ -329,7 +389,9 @@ def build(
         for document in todo:
             _record(report, _work(project, document, out_dir, html, release, today), on_done)
     else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_init_worker) as pool:
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(todo)), initializer=_init_worker, initargs=(os.getpid(),)
+        ) as pool:
             futures = [pool.submit(_work, project, d, out_dir, html, release, today) for d in todo]
             for future in as_completed(futures):
                 _record(report, future.result(), on_done)
@@ -341,12 +403,14 @@ def build(
             "warnings": list(built.warnings),
             "fallbacks": [f.as_dict() for f in built.fallbacks],
         }
+        hashes.digest(built.path)  # remembered now, so the next no-op build reads no PDF
     for failure in report.failed:
         entries.pop(failure.document.stem, None)
     withdrawn = refresh_statuses(project, out_dir, report, today)
     for stem in withdrawn:
         entries.pop(stem, None)
     cache.save(out_dir, entries)
+    hashes.save(out_dir)
     _write_index(project, out_dir, report)
     report.built.sort(key=lambda b: documents.index(b.document))
     report.failed.sort(key=lambda f: documents.index(f.document))

@@ -1,7 +1,12 @@
 """What a document depends on, so that a rebuild skips documents whose inputs have not changed.
 
-Like make, it compares file sizes and modification times (cheap: a no-op build reads no file),
-plus the versions of the tool and the libraries that shape the output.
+A fingerprint is made of content: the sha256 of every file a document reads (settings, every
+template it can reach, stylesheets, images, fonts, catalogues, the tool's own code) and the
+versions of the libraries that shape the output. Hashing is kept cheap the way git's index
+does it: a file's hash is remembered with its size, modification time, change time and inode,
+and read again whenever one of them differs. The change time is set by the kernel on every
+write and cannot be set back, so an edit that keeps a file's size and modification time is
+still seen. The PDF already in ``out/`` is checked against the sha256 the manifest records.
 """
 
 from __future__ import annotations
@@ -15,11 +20,12 @@ from pathlib import Path
 from . import __version__
 from .document import Document
 from .locales import ASSETS_DIR
-from .output import write_atomic
+from .output import MANIFEST, write_atomic
 from .project import Project
 from .templates import template_files
 
 CACHE_FILE = ".leaflets-cache.json"
+HASHES_FILE = ".leaflets-hashes.json"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -37,49 +43,82 @@ def library_versions() -> tuple[tuple[str, str], ...]:
     return (("leaflets", __version__), *found)
 
 
-def _stamp(path: Path) -> str:
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        return f"{path}:missing"
-    return f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+class FileHashes:
+    """sha256 of files, remembered by (size, mtime_ns, ctime_ns, inode) between builds."""
+
+    def __init__(self, known: dict[str, list] | None = None):
+        self.known = dict(known or {})
+        self.used: dict[str, list] = {}
+
+    @classmethod
+    def load(cls, out_dir: Path) -> FileHashes:
+        try:
+            data = json.loads((out_dir / HASHES_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return cls()
+        return cls(data if isinstance(data, dict) else {})
+
+    def save(self, out_dir: Path) -> None:
+        # Files this build did not look at (other locales' PDFs) keep their entries.
+        entries = {**self.known, **self.used}
+        write_atomic(out_dir / HASHES_FILE, json.dumps(entries, sort_keys=True).encode())
+
+    def digest(self, path: Path) -> str:
+        key = str(path)
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return "missing"
+        signature = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+        entry = self.used.get(key) or self.known.get(key)
+        if entry and entry[:4] == signature:
+            self.used[key] = entry
+            return str(entry[4])
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        self.used[key] = [*signature, digest]
+        return digest
+
+    def stamp(self, path: Path) -> str:
+        return f"{path}:{self.digest(path)}"
+
+    def tree(self, folder: Path, skip_suffix: str | None = None) -> list[str]:
+        if not folder.is_dir():
+            return []
+        return [
+            self.stamp(p)
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.suffix != skip_suffix and "__pycache__" not in p.parts
+        ]
 
 
-def _tree(folder: Path, skip_suffix: str | None = None) -> list[str]:
-    if not folder.is_dir():
-        return []
-    return [
-        _stamp(p)
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and p.suffix != skip_suffix and "__pycache__" not in p.parts
-    ]
-
-
-def fingerprints(project: Project, documents: list[Document], html: bool) -> dict[Document, str]:
-    """For each document, a digest of everything that can change its output.
+def fingerprints(
+    project: Project, documents: list[Document], html: bool, hashes: FileHashes | None = None
+) -> dict[Document, str]:
+    """For each document, a digest of the content of everything that can change its output.
 
     What documents share (settings, assets, versions, each leaflet's templates) is read once.
     """
+    hashes = hashes or FileHashes()
     common = [
         f"html={html}",
         f"epoch={os.environ.get('SOURCE_DATE_EPOCH', '')}",
         repr(library_versions()),
-        _stamp(project.settings_path),
+        hashes.stamp(project.settings_path),
         # Sign-off records decide whether a document carries the DRAFT marker.
-        _stamp(project.root / "signoff.toml"),
+        hashes.stamp(project.root / "signoff.toml"),
         # Approval and the source strings' places come from the template catalogue.
-        _stamp(project.pot_path),
-        *_tree(project.templates_dir, skip_suffix=".html"),
-        *_tree(ASSETS_DIR),
-        *_fonts(project),
-        *_package_code(),
+        hashes.stamp(project.pot_path),
+        *hashes.tree(project.templates_dir, skip_suffix=".html"),
+        *hashes.tree(ASSETS_DIR),
+        *_fonts(project, hashes),
+        *[hashes.stamp(p) for p in sorted(PACKAGE_DIR.glob("*.py"))],
     ]
     templates = {
-        slug: [_stamp(p) for p in template_files(project, project.leaflet(slug))]
+        slug: [hashes.stamp(p) for p in template_files(project, project.leaflet(slug))]
         for slug in {d.leaflet for d in documents}
     }
     catalogues = {
-        code: _stamp(project.po_path(code))
+        code: hashes.stamp(project.po_path(code))
         for d in documents
         for code in (d.locale, d.partner)
         if code and code != project.source_locale
@@ -92,27 +131,32 @@ def fingerprints(project: Project, documents: list[Document], html: bool) -> dic
     return result
 
 
-def _fonts(project: Project) -> list[str]:
+def published_digests(out_dir: Path) -> dict[str, str]:
+    """The sha256 the manifest records for each PDF of ``out_dir``."""
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        return {name: str(entry["sha256"]) for name, entry in data.get("documents", {}).items()}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _fonts(project: Project, hashes: FileHashes) -> list[str]:
     # The project's fonts/ folder (a font added or removed changes which family draws a
     # character) and the system fonts the tool found by path (CJK).
     from .fonts import PROJECT_FONTS, fontset
 
     found = fontset(project.root)
-    return [f"fonts-dir={found.project_dir}", *_tree(project.root / PROJECT_FONTS)] + [
-        _stamp(path) for path in found.files() if not path.is_relative_to(project.root)
+    return [f"fonts-dir={found.project_dir}", *hashes.tree(project.root / PROJECT_FONTS)] + [
+        hashes.stamp(path) for path in found.files() if not path.is_relative_to(project.root)
     ]
-
-
-def _package_code() -> list[str]:
-    # An editable install changes code without changing the version; its files count too.
-    return [_stamp(p) for p in sorted(PACKAGE_DIR.glob("*.py"))]
 
 
 def load(out_dir: Path) -> dict[str, dict]:
     try:
-        return json.loads((out_dir / CACHE_FILE).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+        data = json.loads((out_dir / CACHE_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return {}
+    return data if isinstance(data, dict) else {}
 
 
 def save(out_dir: Path, entries: dict[str, dict]) -> None:

@@ -7,6 +7,7 @@ there is no compile step to forget.
 from __future__ import annotations
 
 import gettext as _gettext
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -15,6 +16,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, PoFileParser, unescape
 
 from .errors import CatalogError
+from .plaintext import visible
 
 SOURCE = "source"
 TRANSLATED = "translated"
@@ -79,6 +81,12 @@ class _Parser(PoFileParser):
         super()._add_message()
 
 
+def lines(text: str) -> list[str]:
+    """The lines of a ``.po`` file. Not ``str.splitlines``: it also breaks at form feeds and other
+    control characters inside a string, which must reach the plain-text check whole."""
+    return re.split(r"\r\n|\r|\n", text)
+
+
 def read_catalog(path: Path) -> LoadedCatalog:
     """Parse a ``.po`` or ``.pot`` file, reporting any malformed line as ``path:line``."""
     try:
@@ -102,7 +110,7 @@ def read_catalog(path: Path) -> LoadedCatalog:
         )
     try:
         text = data.decode("utf-8")
-        _Parser(catalog).parse(text.splitlines())
+        _Parser(catalog).parse(lines(text))
     except PoFileError as exc:
         # Babel counts the lines of a PoFileError from 0 (and those of messages from 1).
         raise CatalogError(path, exc.lineno + 1, _plain(exc)) from None
@@ -123,7 +131,7 @@ def _read_previous(text: str, catalog: Catalog) -> None:
     previous: dict[int, list[str]] = {}
     pending: list[str] = []
     keyword = None
-    for number, line in enumerate(text.splitlines(), 1):
+    for number, line in enumerate(lines(text), 1):
         if line.startswith("#| "):
             body = line[3:].strip()
             for name in ("msgid_plural", "msgid", "msgctxt"):
@@ -227,7 +235,8 @@ class Translator:
         if isinstance(string, tuple | list):
             index = self._plural_index(n if n is not None else 1)
             string = string[index] if index < len(string) else ""
-        if not string:
+        if not string or not visible(string):
+            # Zero-width characters only would print nothing where the source has words.
             return Lookup(msgid, source_text, UNTRANSLATED, line, context)
         return Lookup(msgid, string, TRANSLATED, line, context)
 

@@ -12,9 +12,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import markup
+from . import markup, plaintext
 from .catalogs import is_translated, message_id, read_catalog
-from .errors import CatalogError, LeafletsError
+from .errors import CatalogError, LeafletsError, SourceError
 from .project import Project
 from .qa import style_findings
 
@@ -49,6 +49,7 @@ def check_project(
     that `check` passes on a project in development.
     """
     findings = check_leaflets(project, today or dt.date.today())
+    findings.extend(check_templates(project))
     try:
         template = read_catalog(project.pot_path)
     except CatalogError as exc:
@@ -174,6 +175,21 @@ def check_budgets(project: Project) -> list[Finding]:
                             f"{document}: {pages} pages in {code}, {edition} edition; the budget is {budget}",
                         )
                     )
+    return findings
+
+
+def check_templates(project: Project) -> list[Finding]:
+    """Templates that cannot be read: missing, broken, or leading outside the project."""
+    from .templates import template_files
+
+    findings = []
+    for leaflet in project.leaflets.values():
+        try:
+            template_files(project, leaflet)
+        except SourceError as exc:
+            finding = Finding(exc.path, exc.line, "template", ERROR, exc.message)
+            if finding not in findings:
+                findings.append(finding)
     return findings
 
 
@@ -330,6 +346,8 @@ def check_catalog(path: Path, catalog, wanted: set) -> list[Finding]:
                 if code == "unchanged" and UNCHANGED_FLAG in message.flags:
                     continue
                 add(code, severity, text_)
+            for finding in plaintext.pair_findings(source, text, short, locale or ""):
+                add(*finding)
     for key in sorted(wanted - have, key=lambda k: (k[0] or "", k[1])):
         findings.append(
             Finding(

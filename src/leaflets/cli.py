@@ -17,7 +17,7 @@ import click
 
 from . import __version__
 from .errors import LeafletsError
-from .project import EDITIONS, find_project, load_project
+from .project import EDITIONS, find_project, load_project, writable_root
 
 if TYPE_CHECKING:  # build.py imports WeasyPrint's helpers lazily; the CLI stays quick to start
     from .build import Built
@@ -32,6 +32,11 @@ class Context:
         root = self.project_dir or find_project()
         return load_project(root)
 
+    @functools.cached_property
+    def writable_project(self):
+        """The project for commands that write: refuses the sample content inside the tool."""
+        return load_project(writable_root(self.project_dir))
+
 
 def handle_errors(function):
     """Turn a :class:`LeafletsError` into ``Error: …`` and its exit code; never a traceback."""
@@ -41,8 +46,12 @@ def handle_errors(function):
         try:
             return function(*args, **kwargs)
         except LeafletsError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            for line in str(exc).splitlines() or [""]:
+                click.echo(f"Error: {line}", err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:  # a file or folder the system refuses: name it, in one line
+            click.echo(f"Error: {exc.filename or ''}: {exc.strerror or exc}", err=True)
+            sys.exit(1)
 
     return wrapper
 
@@ -294,7 +303,7 @@ def extract(obj: Context) -> None:
     """Extract the templates' strings into locales/messages.pot."""
     from .translate import extract as run
 
-    path, count, changed = run(obj.project)
+    path, count, changed = run(obj.writable_project)
     click.echo(f"{path}: {count} strings" + ("" if changed else " (unchanged)"))
 
 
@@ -313,7 +322,7 @@ def update(obj: Context, locales: tuple[str, ...], check_only: bool) -> None:
     from .translate import extract
     from .translate import update as run
 
-    project = obj.project
+    project = obj.writable_project
     for code in locales:
         project.check_locale(code)
     stale = 0
@@ -345,11 +354,12 @@ def init(obj: Context, locale: str) -> None:
     from .locales import locale_info
     from .translate import init as run
 
-    path, registered = run(obj.project, locale)
+    project = obj.writable_project
+    path, registered = run(project, locale)
     click.echo(f"{path}: created from messages.pot")
     if registered:
-        click.echo(f"{obj.project.settings_path}: added {locale!r} to locales")
-    problem = language_problem(locale_info(locale), fontset(obj.project.root))
+        click.echo(f"{project.settings_path}: added {locale!r} to locales")
+    problem = language_problem(locale_info(locale), fontset(project.root))
     if problem:
         click.echo(f"warning: {problem}", err=True)
 

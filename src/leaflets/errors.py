@@ -17,6 +17,18 @@ class ConfigError(LeafletsError):
     exit_code = 2
 
 
+class SettingsError(ConfigError):
+    """Every problem of one settings file, each as ``path:line: message``."""
+
+    def __init__(self, path: Path | str, problems: list[tuple[int | None, str]]):
+        self.path, self.problems = Path(path), problems
+        super().__init__(
+            "\n".join(
+                f"{path}:{line}: {message}" if line else f"{path}: {message}" for line, message in problems
+            )
+        )
+
+
 class UnknownNameError(LeafletsError):
     """A leaflet, locale or edition that the project does not declare."""
 
@@ -34,6 +46,18 @@ class SourceError(LeafletsError):
         self.path, self.line, self.message = Path(path), line, message
         where = f"{path}:{line}" if line else f"{path}"
         super().__init__(f"{where}: {message}")
+
+
+class OutsideProjectError(SourceError):
+    """A file name, or a link, that leads outside the project's folders."""
+
+
+class NotAProjectError(ConfigError):
+    """A command that writes was run outside any project: it would write into the tool itself."""
+
+
+class OutputError(LeafletsError):
+    """The output folder cannot be written (read-only, full, missing, locked)."""
 
 
 class CatalogError(SourceError):

@@ -15,6 +15,8 @@ from markupsafe import Markup, escape
 
 #: Inline tags a source string may use; they carry no attributes and fetch nothing.
 ALLOWED_TAGS = ("strong", "br")
+#: Tags that have no closing tag.
+VOID_TAGS = ("br",)
 _TAG = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w:-]*)([^>]*)>|<!--.*?-->|<!\[CDATA\[.*?\]\]>", re.S)
 _ALLOWED_ESCAPED = re.compile(rf"&lt;(/?)({'|'.join(ALLOWED_TAGS)})(\s*/)?&gt;")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]|%%|%[sd]")
@@ -34,6 +36,11 @@ def tags(text: str) -> list[str]:
         closing, name, rest = match[1], match[2].lower(), match[3].strip().rstrip("/").strip()
         found.append(f"<{closing}{name}{' ' + rest if rest else ''}>")
     return found
+
+
+def strip_tags(text: str) -> str:
+    """``text`` without its tags and comments."""
+    return _TAG.sub(" ", text)
 
 
 def placeholders(text: str) -> Counter[str]:

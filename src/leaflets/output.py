@@ -8,9 +8,14 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from .errors import OutputError
+
 MANIFEST = "manifest.json"
+LOCK_FILE = ".leaflets.lock"
 SHELF = "index.html"
 TEMP_SUFFIX = ".tmp"
 
@@ -29,9 +34,39 @@ def write_atomic(path: Path, data: bytes) -> None:
             os.fsync(stream.fileno())
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
+    except OSError as error:  # named by the file meant, not the temporary one
+        Path(temporary).unlink(missing_ok=True)
+        raise OSError(error.errno, error.strerror, str(path)) from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder for one build; a second build is refused, naming the first.
+
+    The lock is the kernel's (``flock``): it goes with the process, so a killed build never
+    leaves a folder locked.
+    """
+    import fcntl
+
+    path = out_dir / LOCK_FILE
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(handle, 32, 0).decode(errors="replace").strip() or "another process"
+            raise OutputError(
+                f"{out_dir}: another build is writing into this folder (process {holder}); "
+                "wait for it to finish, or build into another folder with --out"
+            ) from None
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(handle)
 
 
 def remove_stale_temporaries(out_dir: Path) -> None:

@@ -13,13 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, LeafletsError, UnknownNameError
+from .errors import ConfigError, LeafletsError, NotAProjectError, SettingsError, UnknownNameError
+from .schema import EDITIONS, WEB_EDITIONS, Problem, line_of, validate
 
 SETTINGS_FILE = "leaflets.toml"
-#: Every edition, in the order the shelf lists them.
-EDITIONS = ("standard", "large-print", "bilingual", "html")
-#: Editions that are a web page (``webpage.py``) rather than a PDF.
-WEB_EDITIONS = ("html",)
+__all__ = ["EDITIONS", "WEB_EDITIONS", "Project", "find_project", "load_project"]
 
 #: A value that may be given once, or per locale: ``"Clinic"`` or ``{en = "Clinic", tr = "Klinik"}``.
 Localized = str | dict[str, str]
@@ -155,6 +153,30 @@ def find_project(start: Path | None = None) -> Path:
     return default_project_root()
 
 
+def nearest_project(start: Path | None = None) -> Path | None:
+    """The folder of the nearest ``leaflets.toml`` from ``start`` upward, or None."""
+    here = (start or Path.cwd()).resolve()
+    return next((f for f in (here, *here.parents) if (f / SETTINGS_FILE).is_file()), None)
+
+
+def writable_root(chosen: Path | None) -> Path:
+    """The project a writing command may change: never the sample content inside the tool.
+
+    ``chosen`` is the ``--project`` folder, if one was given.
+    """
+    root = Path(chosen).resolve() if chosen else nearest_project()
+    package = Path(__file__).resolve().parent
+    if root is None or root.is_relative_to(package):
+        sample = default_project_root()
+        raise NotAProjectError(
+            f"no {SETTINGS_FILE} here or above, and the tool will not write into its own sample "
+            f"content ({sample}). Start a project: copy the sample (cp -r {sample}/{SETTINGS_FILE} "
+            f"{sample}/templates {sample}/locales my-leaflets/), then run this command inside "
+            "my-leaflets/ or with --project my-leaflets"
+        )
+    return root
+
+
 def default_project_root() -> Path:
     """The embedded sample content: in the wheel, or the repository of an editable install."""
     package = Path(__file__).resolve().parent
@@ -212,88 +234,83 @@ def _readability(table: Any, where: Any) -> Readability:
 
 
 def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
-    def where(key: str) -> str:
-        # tomllib forgets positions; find the key's line for the message.
-        for number, line in enumerate(text.splitlines(), 1):
-            if re.match(rf"\s*\[?\s*{re.escape(key)}\b", line):
-                return f"{path}:{number}"
-        return str(path)
+    """Build the project from ``data``; every problem of the file is reported at once."""
+    from .locales import locale_info
 
-    def need(table: dict[str, Any], key: str, kind: type | tuple[type, ...], context: str) -> Any:
-        if key not in table:
-            raise ConfigError(f"{where(context)}: [{context}] needs {key!r}")
-        value = table[key]
-        if not isinstance(value, kind):
-            raise ConfigError(f"{where(key)}: {context}.{key} has the wrong type ({type(value).__name__})")
-        return value
+    data, problems = validate(data, text)
+
+    def problem(key: str, message: str) -> None:
+        problems.append(Problem(line_of(text, key), message))
+
+    def legacy(entry: dict[str, Any], keys: tuple[str, str], context: str, **command: str) -> None:
+        try:
+            _refuse_legacy_signoff(entry, keys, "", **command)
+        except ConfigError as exc:
+            problems.append(Problem(line_of(text, f"{context}.{keys[0]}"), str(exc).removeprefix(": ")))
 
     source = data.get("source_locale", "en")
     locales = tuple(data.get("locales", [source]))
     if source not in locales:
         locales = (source, *locales)
-    from .locales import locale_info
-
     for code in locales:
         try:
             locale_info(code)
         except LeafletsError as exc:
             # Every leaflet lists every language: one unknown code would fail them all.
-            raise ConfigError(f"{where('locales')}: {exc}") from None
+            problem("locales" if code != source else "source_locale", str(exc))
 
-    clinic_data = need(data, "clinic", dict, "clinic") if "clinic" in data else None
-    if clinic_data is None:
-        raise ConfigError(f"{path}: a [clinic] table is required (name, doctor, phone, country)")
+    clinic_data = data.get("clinic", {})
+    leaflets: dict[str, Leaflet] = {}
+    for slug, entry in data["leaflets"].items():
+        context = f"leaflets.{slug}"
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
+            problem(context, f"leaflet names use a-z, 0-9 and '-': {slug!r}")
+        published, next_review = entry.get("published"), entry.get("next_review")
+        if published and next_review and next_review <= published:
+            problem(f"{context}.next_review", f"[{context}] next_review must come after published")
+        legacy(entry, ("approved_by", "approved_on"), context, approve=slug)
+        if not {"version", "published", "next_review", "sources"} <= entry.keys():
+            continue  # already reported
+        leaflets[slug] = Leaflet(
+            slug=slug,
+            template=entry.get("template", f"{slug}.html"),
+            version=entry["version"],
+            published=entry["published"],
+            next_review=entry["next_review"],
+            sources=tuple(entry["sources"]),
+            page_budget=dict(entry.get("page_budget", {})),
+        )
+    if not data["leaflets"]:
+        problems.append(Problem(None, "no leaflets declared (add a [leaflets.NAME] table)"))
+
+    languages = {}
+    for code, entry in data["languages"].items():
+        if code not in locales:
+            problem(f"languages.{code}", f"[languages.{code}] is not in locales")
+        legacy(entry, ("reviewed_by", "reviewed_on"), f"languages.{code}", review=code)
+        languages[code] = Language(
+            code=code, paper=entry.get("paper", ""), fonts=tuple(entry.get("fonts", ()))
+        )
+
+    if problems:
+        raise SettingsError(path, [(p.line, p.message) for p in problems])
+
+    def where(key: str) -> str:
+        # The semantic checks of [shelf] and [readability], after the schema's.
+        line = line_of(text, key) or line_of(text, f"shelf.{key}") or line_of(text, f"readability.{key}")
+        return f"{path}:{line}" if line else str(path)
+
     clinic = Clinic(
-        name=need(clinic_data, "name", (str, dict), "clinic"),
-        doctor=need(clinic_data, "doctor", str, "clinic"),
-        phone=need(clinic_data, "phone", str, "clinic"),
-        country=need(clinic_data, "country", str, "clinic"),
+        name=clinic_data["name"],
+        doctor=clinic_data["doctor"],
+        phone=clinic_data["phone"],
+        country=clinic_data["country"],
         whatsapp=clinic_data.get("whatsapp", ""),
-        emergency_number=str(clinic_data.get("emergency_number", "")),
+        emergency_number=clinic_data.get("emergency_number", ""),
         email=clinic_data.get("email", ""),
         website=clinic_data.get("website", ""),
         address=clinic_data.get("address", ""),
     )
-
-    leaflets: dict[str, Leaflet] = {}
-    for slug, entry in data.get("leaflets", {}).items():
-        context = f"leaflets.{slug}"
-        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", slug):
-            raise ConfigError(f"{where(context)}: leaflet names use a-z, 0-9 and '-': {slug!r}")
-        published = need(entry, "published", dt.date, context)
-        next_review = need(entry, "next_review", dt.date, context)
-        if next_review <= published:
-            raise ConfigError(f"{where(context)}: next_review must come after published")
-        _refuse_legacy_signoff(entry, ("approved_by", "approved_on"), where(context), approve=slug)
-        leaflets[slug] = Leaflet(
-            slug=slug,
-            template=entry.get("template", f"{slug}.html"),
-            version=str(need(entry, "version", (str, int, float), context)),
-            published=published,
-            next_review=next_review,
-            sources=tuple(need(entry, "sources", list, context)),
-            page_budget=dict(entry.get("page_budget", {})),
-        )
-    if not leaflets:
-        raise ConfigError(f"{path}: no leaflets declared (add a [leaflets.NAME] table)")
-
-    languages = {}
-    for code, entry in data.get("languages", {}).items():
-        if code not in locales:
-            raise ConfigError(f"{where('languages.' + code)}: [languages.{code}] is not in locales")
-        _refuse_legacy_signoff(entry, ("reviewed_by", "reviewed_on"), where("languages." + code), review=code)
-        fonts = entry.get("fonts", [])
-        if not isinstance(fonts, list) or not all(isinstance(name, str) for name in fonts):
-            raise ConfigError(f"{where('languages.' + code)}: fonts must be a list of font family names")
-        languages[code] = Language(code=code, paper=entry.get("paper", ""), fonts=tuple(fonts))
-
-    editions = tuple(data.get("editions", ["standard"]))
-    for edition in editions:
-        if edition not in EDITIONS:
-            raise ConfigError(
-                f"{where('editions')}: unknown edition {edition!r}; known: {', '.join(EDITIONS)}"
-            )
-
     return Project(
         readability=_readability(data.get("readability", {}), where),
         shelf=_parse_shelf(data.get("shelf", {}), where),
@@ -305,7 +322,7 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
         leaflets=leaflets,
         clinic=clinic,
         languages=languages,
-        editions=editions,
+        editions=tuple(data.get("editions", ["standard"])),
         paper=data.get("paper", ""),
         print_shop=bool(data.get("print_shop", False)),
     )

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 from . import __version__
 from .bilingual import bilingual
 from .catalogs import Lookup, Translator, read_catalog
+from .confine import ConfinedLoader, inside
 from .contact import contact
 from .document import Document
 from .draft import mark
@@ -34,6 +35,7 @@ from .errors import (
 from .fonts import FontSet, fontset, remedy
 from .locales import ASSETS_DIR, LocaleInfo, locale_info
 from .markup import join_stops, placeholder_problem, to_html, unsafe_tags
+from .plaintext import text_errors
 from .project import WEB_EDITIONS, Leaflet, Project
 from .pseudo import pseudo
 from .signoff import Shown, summary
@@ -77,6 +79,7 @@ def translator_for(project: Project, locale: str) -> Translator:
     if locale == project.source_locale:
         return Translator(locale)
     path = project.po_path(locale)
+    inside(project.locales_dir, path.relative_to(project.locales_dir).as_posix(), "catalogue")
     return Translator(locale, _catalog(path, _digest(path)), path)
 
 
@@ -107,9 +110,15 @@ def css_content(text: str, counter_style: str = "decimal") -> Markup:
             counter = COUNTERS[piece]
             tokens.append(counter if counter_style == "decimal" else f"{counter[:-1]}, {counter_style})")
         elif piece:
-            escaped = piece.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
-            tokens.append(f'"{escaped.replace(chr(10), " ")}"')
+            tokens.append('"' + "".join(map(_css_char, piece.replace("\n", " "))) + '"')
     return Markup(" ".join(tokens) or '""')
+
+
+def _css_char(char: str) -> str:
+    # Completely escaped: only ASCII letters, digits and spaces stay as they are, every other
+    # character becomes a CSS escape, so no text can end the string it is in. The space that
+    # ends an escape belongs to it, so one follows every escape.
+    return char if char.isascii() and (char.isalnum() or char == " ") else f"\\{ord(char):X} "
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -137,7 +146,7 @@ def make_environment(project: Project, translator: Translator, where: dict) -> j
     """A Jinja environment with autoescape and the translator's safe gettext installed."""
     env = jinja2.Environment(
         bytecode_cache=_COMPILED,
-        loader=jinja2.FileSystemLoader(project.templates_dir),
+        loader=ConfinedLoader(project.templates_dir),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
@@ -197,6 +206,9 @@ def _refuse_unsafe(translator: Translator, result: Lookup, source: str) -> None:
             f"translation of {result.msgid!r} adds markup {', '.join(extra)}; translations are "
             "plain text and may use only the tags of their source string",
         )
+    refused = text_errors(source, result.text)
+    if refused:
+        raise UnsafeTranslationError(path, result.line, f"translation of {result.msgid!r} {refused[0]}")
     problem = placeholder_problem(source, result.text)
     if problem:
         raise UnsafeTranslationError(
@@ -206,10 +218,18 @@ def _refuse_unsafe(translator: Translator, result: Lookup, source: str) -> None:
         )
 
 
+def asset_folders(project: Project) -> tuple[Path, ...]:
+    """The only folders a document may load anything from, in the order names are looked up.
+
+    The one allowlist: ``asset()`` in templates and the fetcher of ``render_pdf`` both use it.
+    """
+    return (project.templates_dir, ASSETS_DIR)
+
+
 def asset_url(project: Project, name: str) -> str:
     """``file:`` URL of an asset: the project's ``templates/`` first, then the tool's own."""
-    for root in (project.templates_dir, ASSETS_DIR):
-        path = (root / name).resolve()
+    for root in asset_folders(project):
+        path = inside(root, name, "asset")
         if path.is_file():
             return path.as_uri()
     raise TemplateError(project.templates_dir, None, f"no asset named {name!r} here or in the tool")
@@ -476,9 +496,21 @@ class _Collect(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
+        #: What WeasyPrint could not load or parse (an image, a stylesheet, a font).
+        self.failures: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        message = record.getMessage()
+        self.messages.append(message)
+        if record.levelno >= logging.ERROR or "cannot be loaded" in message:
+            self.failures.append(_paths_of_urls(message))
+
+
+def _paths_of_urls(message: str) -> str:
+    """WeasyPrint names files by ``file:`` URL; a person reads paths."""
+    from urllib.parse import unquote
+
+    return re.sub(r"'?file://(/[^\s']*)'?", lambda m: unquote(m[1]), message)
 
 
 def _scope_table_headers(document, pdf) -> None:
@@ -512,7 +544,7 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
     from .tagging import recording, repair
 
     available = fontset(project.root)
-    fetcher = AssetFetcher([project.templates_dir, ASSETS_DIR, *available.roots()], available.generated)
+    fetcher = AssetFetcher([*asset_folders(project), *available.roots()], available.generated)
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
@@ -529,6 +561,9 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
     if fetcher.refused:
         lines = "; ".join(f"{url[:80]} ({why})" for url, why in fetcher.refused)
         raise FetchRefusedError(f"{rendered.document}: refused to load {lines}")
+    if collect.failures:
+        # A broken image would silently become its alt text, a stylesheet simply missing.
+        raise RenderError(f"{rendered.document}: {collect.failures[0]}")
     missing = [m for m in collect.messages if ".notdef" in m]
     if missing:
         raise MissingGlyphError(

@@ -7,6 +7,7 @@ from pathlib import Path
 import jinja2
 from jinja2 import meta
 
+from .confine import inside
 from .errors import TemplateError
 from .project import Leaflet, Project
 
@@ -20,7 +21,7 @@ def template_files(project: Project, leaflet: Leaflet) -> list[Path]:
         name = pending.pop()
         if name in seen:
             continue
-        path = project.templates_dir / name
+        path = inside(project.templates_dir, name, "template")
         try:
             source = path.read_text(encoding="utf-8")
             ast = env.parse(source, name, str(path))
@@ -29,8 +30,18 @@ def template_files(project: Project, leaflet: Leaflet) -> list[Path]:
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(path, exc.lineno, exc.message or "syntax error") from None
         seen[name] = path
-        pending.extend(ref for ref in meta.find_referenced_templates(ast) if ref)
+        references = list(meta.find_referenced_templates(ast))
+        if None in references:
+            # A computed include can reach any template: all of them count.
+            pending.extend(all_templates(project))
+        pending.extend(ref for ref in references if ref)
     return sorted(seen.values())
+
+
+def all_templates(project: Project) -> list[str]:
+    """Every template of the project, as names relative to ``templates/``."""
+    root = project.templates_dir
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.html") if p.is_file())
 
 
 def template_names(project: Project, leaflet: Leaflet) -> set[str]:

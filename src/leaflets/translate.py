@@ -19,6 +19,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 
 from .catalogs import BOM, read_catalog
+from .confine import inside
 from .errors import ConfigError, LeafletsError
 from .output import write_atomic
 from .pofile import line_ending, po_bytes
@@ -55,6 +56,7 @@ def extract_catalog(project: Project) -> Catalog:
 
     def reading(filename: str, _method: str, _options: dict) -> None:
         current[0] = project.root / filename
+        inside(project.root, filename, "template")  # a link out of the project is not read
 
     try:
         for filename, lineno, message, comments, context in extract_from_dir(
@@ -66,6 +68,8 @@ def extract_catalog(project: Project) -> Catalog:
             callback=reading,
         ):
             catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    except LeafletsError:
+        raise
     except Exception as exc:  # the Jinja extractor raises TemplateSyntaxError with silent=false
         line = getattr(exc, "lineno", None)
         name = getattr(exc, "filename", None) or current[0]
