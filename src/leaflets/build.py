@@ -9,7 +9,9 @@ have not changed since the last build are skipped (see ``cache.py``).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable
@@ -24,7 +26,8 @@ from .errors import LeafletsError, ReleaseRefusedError, UnknownNameError
 from .locales import locale_info
 from .output import remove_stale_temporaries, write_atomic, write_manifest, write_shelf
 from .project import EDITIONS, WEB_EDITIONS, Project
-from .render import Rendered, render_html, render_pdf
+from .render import Rendered, render_html
+from .renderer import Renderer, load_dictionaries, quiet_gc
 
 __all__ = ["Built", "Failure", "Report", "build", "build_document", "plan", "shard", "write_atomic"]
 
@@ -174,10 +177,13 @@ def build_document(
     *,
     html: bool = False,
     release: bool = False,
-    fonts=None,
+    renderer: Renderer | None = None,
     today: dt.date | None = None,
 ) -> Built:
-    """Render one document and write its PDF (and HTML); raise on any problem."""
+    """Render one document and write its PDF (and HTML); raise on any problem.
+
+    ``renderer`` keeps WeasyPrint warm across documents; without one, a fresh one is made.
+    """
     rendered = render_html(project, document)
     if release:
         problems = release_problems(project, rendered, today or dt.date.today())
@@ -187,8 +193,11 @@ def build_document(
         from .webpage import web_page
 
         pdf, pages = web_page(project, rendered).encode("utf-8"), 1
+    elif renderer is None:
+        with Renderer([document.locale, *([document.partner] if document.partner else [])]) as own:
+            pdf, pages = own.pdf(project, rendered)
     else:
-        pdf, pages = render_pdf(project, rendered, fonts)
+        pdf, pages = renderer.pdf(project, rendered)
     path = out_dir / document.file_name
     html_path = None
     if html and not document.web:
@@ -240,38 +249,117 @@ def budget_warnings(project: Project, document: Document, pages: int) -> list[st
     ]
 
 
-# Worker processes: WeasyPrint and the fonts are set up once per worker, not once per document.
-_FONTS = None
-_FONTS_PID = 0
-#: Font configurations a forked worker inherited. They are kept alive on purpose: collecting
-#: one would run its __del__, which deletes the parent's font folder that both share.
-_INHERITED: list = []
+# Worker processes: each makes one Renderer (fonts, dictionaries) in its initializer and
+# keeps it for its lifetime; the pool's end is the renderer's end.
+_RENDERER: Renderer | None = None
+#: Renderers a forked worker inherited from its parent. They are kept alive on purpose:
+#: collecting one would run its font configuration's __del__, which deletes the parent's font
+#: folder that both share.
+_INHERITED: list[Renderer] = []
 
 
-def _fonts():
-    global _FONTS, _FONTS_PID
-    if _FONTS is None or _FONTS_PID != os.getpid():
-        from .render import font_config
-
-        if _FONTS is not None:
-            _INHERITED.append(_FONTS)
-        _FONTS, _FONTS_PID = font_config(), os.getpid()
-    return _FONTS
-
-
-def _init_worker() -> None:
-    _fonts()
+def _init_worker(locales: tuple[str, ...], thresholds: tuple[int, int, int]) -> None:
+    global _RENDERER
+    if _RENDERER is not None and _RENDERER.pid != os.getpid():
+        _INHERITED.append(_RENDERER)
+    gc.set_threshold(*thresholds)  # inherited under fork; set again for spawn
+    _RENDERER = Renderer(locales)
+    gc.freeze()  # the renderer's fonts and dictionaries live as long as the worker
 
 
 def _work(
     project: Project, document: Document, out_dir: Path, html: bool, release: bool, today: dt.date
 ) -> Built | Failure:
+    return _attempt(project, document, out_dir, html, release, today, _RENDERER)
+
+
+def _attempt(
+    project: Project,
+    document: Document,
+    out_dir: Path,
+    html: bool,
+    release: bool,
+    today: dt.date,
+    renderer: Renderer | None,
+) -> Built | Failure:
     try:
         return build_document(
-            project, document, out_dir, html=html, release=release, fonts=_fonts(), today=today
+            project, document, out_dir, html=html, release=release, renderer=renderer, today=today
         )
     except LeafletsError as error:
         return Failure(document, str(error), error.exit_code)
+
+
+#: How much work an edition is, relative to the standard one, when no earlier build says.
+EDITION_WEIGHT = {"standard": 1.0, "large-print": 1.6, "bilingual": 2.2, "html": 0.1}
+
+
+def longest_first(documents: list[Document], previous: dict[str, dict]) -> list[Document]:
+    """The documents in the order that keeps every worker busy to the end: longest first.
+
+    A document's length is its page count in the previous build's cache when there is one,
+    otherwise its edition's weight; ties keep the build's order (sorting is stable).
+    """
+
+    def cost(document: Document) -> float:
+        entry = previous.get(document.stem) or {}
+        pages = (entry.get("record") or {}).get("pages")
+        if isinstance(pages, int) and pages > 0:
+            return float(pages)
+        return EDITION_WEIGHT.get(document.edition, 1.0) * 4
+
+    return sorted(documents, key=cost, reverse=True)
+
+
+def _build_locales(project: Project, documents: Iterable[Document]) -> tuple[str, ...]:
+    codes = [project.source_locale]
+    for document in documents:
+        codes += [document.locale] + ([document.partner] if document.partner else [])
+    return tuple(dict.fromkeys(codes))
+
+
+def default_start_method() -> str:
+    """``fork`` where the platform has it (workers inherit WeasyPrint and the dictionaries)."""
+    methods = multiprocessing.get_all_start_methods()
+    return "fork" if "fork" in methods else methods[0]
+
+
+def _render_all(
+    project: Project,
+    todo: list[Document],
+    out_dir: Path,
+    html: bool,
+    release: bool,
+    today: dt.date,
+    jobs: int,
+    previous: dict[str, dict],
+    done: Callable[[Built | Failure], None],
+    start_method: str | None = None,
+) -> None:
+    """Render ``todo`` in this process or in a pool of workers, longest first."""
+    locales = _build_locales(project, todo)
+    ordered = longest_first(todo, previous)
+    if len(todo) <= 1 or jobs == 1:
+        with quiet_gc(), Renderer(locales) as renderer:
+            for document in ordered:
+                done(_attempt(project, document, out_dir, html, release, today, renderer))
+        return
+    # Imported and loaded here, before the workers fork, so that each inherits them instead of
+    # loading them again; a no-op build never pays for either.
+    import weasyprint  # noqa: F401
+
+    load_dictionaries(locales)
+    context = multiprocessing.get_context(start_method or default_start_method())
+    with quiet_gc():
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(todo)),
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(locales, gc.get_threshold()),
+        ) as pool:
+            futures = [pool.submit(_work, project, d, out_dir, html, release, today) for d in ordered]
+            for future in as_completed(futures):
+                done(future.result())
 
 
 def _from_cache(
@@ -319,8 +407,13 @@ def build(
     force: bool = False,
     on_done: Callable[[Built | Failure], None] | None = None,
     today: dt.date | None = None,
+    start_method: str | None = None,
 ) -> Report:
-    """Build every document, in parallel and incrementally; failures are collected, not raised."""
+    """Build every document, in parallel and incrementally; failures are collected, not raised.
+
+    ``start_method`` is the pool's (``fork``, ``spawn``, ``forkserver``); the output is the
+    same with each, ``fork`` (the default where there is one) starts fastest.
+    """
     started = time.perf_counter()
     today = today or dt.date.today()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -339,17 +432,19 @@ def build(
             _record(report, result, on_done)
     jobs = max(1, jobs or os.cpu_count() or 1)
     if todo:
-        # Imported here, not at start-up: a no-op build never pays for it, and forked
-        # workers inherit it instead of importing it each.
-        import weasyprint  # noqa: F401
-    if len(todo) <= 1 or jobs == 1:
-        for document in todo:
-            _record(report, _work(project, document, out_dir, html, release, today), on_done)
-    else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(todo)), initializer=_init_worker) as pool:
-            futures = [pool.submit(_work, project, d, out_dir, html, release, today) for d in todo]
-            for future in as_completed(futures):
-                _record(report, future.result(), on_done)
+        hints = previous if previous else cache.load(out_dir)  # page counts, even with --force
+        _render_all(
+            project,
+            todo,
+            out_dir,
+            html,
+            release,
+            today,
+            jobs,
+            hints,
+            lambda result: _record(report, result, on_done),
+            start_method,
+        )
     entries = dict(previous)
     for built in report.built:
         entries[built.document.stem] = {
@@ -362,8 +457,9 @@ def build(
         entries.pop(failure.document.stem, None)
     cache.save(out_dir, entries)
     _write_index(project, out_dir, report)
-    report.built.sort(key=lambda b: documents.index(b.document))
-    report.failed.sort(key=lambda f: documents.index(f.document))
+    position = {document: i for i, document in enumerate(documents)}
+    report.built.sort(key=lambda b: position[b.document])
+    report.failed.sort(key=lambda f: position[f.document])
     report.seconds = time.perf_counter() - started
     return report
 

@@ -17,7 +17,7 @@ from .document import Document
 from .locales import ASSETS_DIR
 from .output import write_atomic
 from .project import Project
-from .templates import template_files
+from .templates import TemplateIndex
 
 CACHE_FILE = ".leaflets-cache.json"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -69,8 +69,10 @@ def fingerprints(project: Project, documents: list[Document], html: bool) -> dic
         *_tree(ASSETS_DIR),
         *_package_code(),
     ]
+    index = TemplateIndex(project)  # each template file read and parsed once per build
+    stamps: dict[Path, str] = {}
     templates = {
-        slug: [_stamp(p) for p in template_files(project, project.leaflet(slug))]
+        slug: [stamps.setdefault(p, _stamp(p)) for p in index.files(project.leaflet(slug))]
         for slug in {d.leaflet for d in documents}
     }
     catalogues = {

@@ -320,11 +320,18 @@ def _context(project: Project, leaflet: Leaflet, document: Document, info: Local
             if WEB_EDITIONS[0] in project.editions
             else ""
         ),
-        "language_list": language_list([locale_info(code) for code in project.locales], info),
+        "language_list": _language_list(tuple(project.locales), info.code),
         "generator": f"leaflets {__version__}",
         "PAGE": "\x00page\x00",
         "PAGES": "\x00pages\x00",
     }
+
+
+@cache
+def _language_list(codes: tuple[str, ...], code: str) -> Markup:
+    # Once per project and locale, not once per document: with 30 locales, a build would
+    # otherwise format 30 lists of 30 names for every leaflet.
+    return language_list([locale_info(c) for c in codes], locale_info(code))
 
 
 def language_list(languages: list[LocaleInfo], info: LocaleInfo) -> Markup:
