@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, cache
 from .catalogs import Lookup
@@ -26,8 +27,10 @@ from .errors import LeafletsError, ReleaseRefusedError, UnknownNameError
 from .locales import locale_info
 from .output import remove_stale_temporaries, write_atomic, write_manifest, write_shelf
 from .project import EDITIONS, WEB_EDITIONS, Project
-from .render import Rendered, render_html
-from .renderer import Renderer, load_dictionaries, quiet_gc
+
+if TYPE_CHECKING:
+    from .render import Rendered
+    from .renderer import Renderer
 
 __all__ = ["Built", "Failure", "Report", "build", "build_document", "plan", "shard", "write_atomic"]
 
@@ -184,6 +187,9 @@ def build_document(
 
     ``renderer`` keeps WeasyPrint warm across documents; without one, a fresh one is made.
     """
+    from .render import render_html  # not imported by a build that renders nothing
+    from .renderer import Renderer
+
     rendered = render_html(project, document)
     if release:
         problems = release_problems(project, rendered, today or dt.date.today())
@@ -260,6 +266,8 @@ _INHERITED: list[Renderer] = []
 
 def _init_worker(locales: tuple[str, ...], thresholds: tuple[int, int, int]) -> None:
     global _RENDERER
+    from .renderer import Renderer
+
     if _RENDERER is not None and _RENDERER.pid != os.getpid():
         _INHERITED.append(_RENDERER)
     gc.set_threshold(*thresholds)  # inherited under fork; set again for spawn
@@ -337,6 +345,8 @@ def _render_all(
     start_method: str | None = None,
 ) -> None:
     """Render ``todo`` in this process or in a pool of workers, longest first."""
+    from .renderer import Renderer, load_dictionaries, quiet_gc
+
     locales = _build_locales(project, todo)
     ordered = longest_first(todo, previous)
     if len(todo) <= 1 or jobs == 1:
@@ -420,7 +430,8 @@ def build(
     remove_stale_temporaries(out_dir)
     previous = {} if force else cache.load(out_dir)
     report = Report()
-    keys = cache.fingerprints(project, documents, html)
+    templates = cache.template_index(project, out_dir)
+    keys = cache.fingerprints(project, documents, html, templates)
     todo = []
     for document in documents:
         result = _from_cache(
@@ -455,7 +466,8 @@ def build(
         }
     for failure in report.failed:
         entries.pop(failure.document.stem, None)
-    cache.save(out_dir, entries)
+    cache.save(out_dir, entries, previous)
+    cache.save_template_index(out_dir, templates)
     _write_index(project, out_dir, report)
     position = {document: i for i, document in enumerate(documents)}
     report.built.sort(key=lambda b: position[b.document])

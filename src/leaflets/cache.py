@@ -20,6 +20,8 @@ from .project import Project
 from .templates import TemplateIndex
 
 CACHE_FILE = ".leaflets-cache.json"
+#: What each template includes, by the sha256 of its content (see :func:`template_index`).
+TEMPLATES_FILE = ".leaflets-templates.json"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -55,10 +57,13 @@ def _tree(folder: Path, skip_suffix: str | None = None) -> list[str]:
     ]
 
 
-def fingerprints(project: Project, documents: list[Document], html: bool) -> dict[Document, str]:
+def fingerprints(
+    project: Project, documents: list[Document], html: bool, index: TemplateIndex | None = None
+) -> dict[Document, str]:
     """For each document, a digest of everything that can change its output.
 
-    What documents share (settings, assets, versions, each leaflet's templates) is read once.
+    What documents share (settings, assets, versions, each leaflet's templates) is read once;
+    ``index`` (see :func:`template_index`) knows what each template includes.
     """
     common = [
         f"html={html}",
@@ -69,7 +74,7 @@ def fingerprints(project: Project, documents: list[Document], html: bool) -> dic
         *_tree(ASSETS_DIR),
         *_package_code(),
     ]
-    index = TemplateIndex(project)  # each template file read and parsed once per build
+    index = index or TemplateIndex(project)
     stamps: dict[Path, str] = {}
     templates = {
         slug: [stamps.setdefault(p, _stamp(p)) for p in index.files(project.leaflet(slug))]
@@ -94,6 +99,25 @@ def _package_code() -> list[str]:
     return [_stamp(p) for p in sorted(PACKAGE_DIR.glob("*.py"))]
 
 
+def template_index(project: Project, out_dir: Path) -> TemplateIndex:
+    """An index of the project's templates that starts from what the last build learned.
+
+    What a template includes depends only on its content, so it is kept by the content's
+    sha256 (``TEMPLATES_FILE``): a no-op build reads every template but parses none.
+    """
+    try:
+        known = json.loads((out_dir / TEMPLATES_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
+        known = {}
+    return TemplateIndex(project, known if isinstance(known, dict) else {})
+
+
+def save_template_index(out_dir: Path, index: TemplateIndex) -> None:
+    if index.learned == index.known:
+        return
+    write_atomic(out_dir / TEMPLATES_FILE, json.dumps(index.learned, sort_keys=True).encode())
+
+
 def load(out_dir: Path) -> dict[str, dict]:
     try:
         return json.loads((out_dir / CACHE_FILE).read_text(encoding="utf-8"))
@@ -101,5 +125,8 @@ def load(out_dir: Path) -> dict[str, dict]:
         return {}
 
 
-def save(out_dir: Path, entries: dict[str, dict]) -> None:
+def save(out_dir: Path, entries: dict[str, dict], previous: dict[str, dict] | None = None) -> None:
+    """Write the cache, unless it is ``previous`` (what :func:`load` read) unchanged."""
+    if previous is not None and entries == previous and (out_dir / CACHE_FILE).is_file():
+        return
     write_atomic(out_dir / CACHE_FILE, json.dumps(entries, indent=1, sort_keys=True).encode())

@@ -55,7 +55,8 @@ def write_manifest(out_dir: Path, entries: dict[str, dict], tool: dict) -> Path:
     documents = {name: entry for name, entry in manifest["documents"].items() if (out_dir / name).is_file()}
     documents.update(entries)
     data = {"generator": tool, "documents": dict(sorted(documents.items()))}
-    write_atomic(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    if data != manifest:  # a no-op build leaves the file alone (encoding it is the slow part)
+        write_atomic(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return path
 
 

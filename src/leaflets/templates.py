@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from pathlib import Path
 
@@ -22,11 +21,15 @@ class TemplateIndex:
     no-op build of 100 leaflets does not parse the layout 100 times.
     """
 
-    def __init__(self, project: Project):
+    def __init__(self, project: Project, known: dict[str, list[str]] | None = None):
         self.project = project
         self._references: dict[str, tuple[Path, tuple[str, ...]]] = {}
         #: Each file's sha256, as read for this index; a content fingerprint can reuse it.
         self.digests: dict[Path, str] = {}
+        #: What each content (by sha256) refers to: given from an earlier build (``known``),
+        #: completed by this one. A template whose content was seen before is not parsed.
+        self.learned: dict[str, list[str]] = {}
+        self.known = known or {}
 
     def references(self, name: str) -> tuple[Path, tuple[str, ...]]:
         """The path of template ``name`` and the names it extends, includes or imports."""
@@ -38,7 +41,13 @@ class TemplateIndex:
                 raise TemplateError(path, None, "template not found") from None
             digest = hashlib.sha256(data).hexdigest()
             self.digests[path] = digest
-            self._references[name] = (path, _references(str(path), name, digest, data))
+            known = self.known.get(digest)
+            if isinstance(known, list) and all(isinstance(ref, str) for ref in known):
+                refs = tuple(known)
+            else:
+                refs = _references(digest, data, str(path), name)
+            self.learned[digest] = list(refs)
+            self._references[name] = (path, refs)
         return self._references[name]
 
     def files(self, leaflet: Leaflet) -> list[Path]:
@@ -55,9 +64,18 @@ class TemplateIndex:
         return sorted(seen.values())
 
 
-@functools.lru_cache(maxsize=1024)
-def _references(path: str, name: str, digest: str, data: bytes) -> tuple[str, ...]:
-    # ``digest`` keys the cache on the content; ``data`` is compared too, so it cannot be wrong.
+def _references(digest: str, data: bytes, path: str, name: str) -> tuple[str, ...]:
+    # Keyed on the content alone: the path only names a syntax error, which is not cached.
+    if digest not in _PARSED:
+        _PARSED[digest] = _parse_references(data, path, name)
+    return _PARSED[digest]
+
+
+#: What each template content refers to, for this process (``preview --watch`` and tests).
+_PARSED: dict[str, tuple[str, ...]] = {}
+
+
+def _parse_references(data: bytes, path: str, name: str) -> tuple[str, ...]:
     env = jinja2.Environment(extensions=["jinja2.ext.i18n"])
     try:
         ast = env.parse(data.decode("utf-8"), name, path)
