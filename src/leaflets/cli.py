@@ -10,12 +10,16 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
 from .errors import LeafletsError
 from .project import EDITIONS, find_project, load_project
+
+if TYPE_CHECKING:  # build.py imports WeasyPrint's helpers lazily; the CLI stays quick to start
+    from .build import Built
 
 
 class Context:
@@ -46,7 +50,7 @@ def size(n: int) -> str:
     return f"{n / 1024:.1f} kB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
-def extent(built) -> str:
+def extent(built: Built) -> str:
     """A PDF's page count, or what a web page is."""
     return "web page" if built.document.web else f"{built.pages} pages"
 
