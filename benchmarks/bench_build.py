@@ -130,6 +130,11 @@ class Figures:
     speedup: float
     floor_seconds: float
     full_over_floor: float
+    #: The floor divided by the workers: what perfect parallelism over WeasyPrint would take.
+    floor_per_worker: float
+    full_over_floor_per_worker: float
+    #: Every run's full build, baseline and floor (the figures above are their medians).
+    runs: list[dict]
     noop_seconds: float
     noop_percent: float
     noop_built: int
@@ -169,9 +174,14 @@ def copy_project(target: Path) -> Path:
     return target
 
 
+#: Every PDF edition (``--edition all`` also makes the web pages, which WeasyPrint does not render).
+PDF_EDITIONS = ("standard", "large-print", "bilingual")
+
+
 def leaflets_build(project: Path, out: Path, jobs: int | None, force: bool, work: Path) -> BuildRun:
-    """Run ``leaflets --project P build --edition all --html [--force]`` and measure it."""
-    command = ["--project", str(project), "build", "--edition", "all", "--html", "--out", str(out)]
+    """Run ``leaflets --project P build --edition E... --html [--force]`` and measure it."""
+    editions = [arg for edition in PDF_EDITIONS for arg in ("--edition", edition)]
+    command = ["--project", str(project), "build", *editions, "--html", "--out", str(out)]
     if force:
         command.append("--force")
     if jobs:
@@ -290,8 +300,10 @@ def ratio(a: float, b: float) -> float:
     return a / b if b else float("nan")
 
 
-def run(work: Path, jobs: int | None) -> Figures:
-    """All the steps, in order, in the folder ``work``."""
+def run(work: Path, jobs: int | None, repeat: int = 3) -> Figures:
+    """All the steps, in order, in the folder ``work``; the timed ones ``repeat`` times."""
+    import statistics
+
     import weasyprint
 
     errors: list[str] = []
@@ -299,28 +311,47 @@ def run(work: Path, jobs: int | None) -> Figures:
     project = copy_project(work / "project")
     out = work / "out"
     warm_up(project, work)
+    cores = os.cpu_count() or 1
+    workers = jobs or cores
 
-    log("full build (leaflets build --edition all --html --force) ...")
-    full = leaflets_build(project, out, jobs, True, work)
-    check_build("full build", full, errors)
-    pdfs = sorted(out.glob("*.pdf"))
-    if not pdfs:
-        raise BenchmarkError(errors or ["full build: no PDF written"])
-    listed = len(json.loads((out / "manifest.json").read_text(encoding="utf-8"))["documents"])
-    if full.built >= 0 and full.built != listed:
-        errors.append(f"full build: the summary says {full.built} built, the manifest lists {listed}")
+    runs = []
+    for round_ in range(1, repeat + 1):
+        log(f"[{round_}/{repeat}] full build (leaflets build, every PDF edition, --html --force) ...")
+        full = leaflets_build(project, out, jobs, True, work)
+        check_build("full build", full, errors)
+        pdfs = sorted(out.glob("*.pdf"))
+        if not pdfs:
+            raise BenchmarkError(errors or ["full build: no PDF written"])
+        if full.built >= 0 and full.built != len(pdfs):
+            errors.append(f"full build: the summary says {full.built} built, {len(pdfs)} PDFs found")
 
-    log(f"baseline: one weasyprint process for each of {len(pdfs)} documents ...")
-    baseline_seconds, warnings = baseline(pdfs, work / "baseline", errors)
-    identical = sum(
-        1
-        for pdf in pdfs
-        if (work / "baseline" / pdf.name).is_file()
-        and filecmp.cmp(pdf, work / "baseline" / pdf.name, shallow=False)
-    )
+        log(f"[{round_}/{repeat}] baseline: one weasyprint process for each of {len(pdfs)} documents ...")
+        shutil.rmtree(work / "baseline", ignore_errors=True)
+        baseline_seconds, warnings = baseline(pdfs, work / "baseline", errors)
+        identical = sum(
+            1
+            for pdf in pdfs
+            if (work / "baseline" / pdf.name).is_file()
+            and filecmp.cmp(pdf, work / "baseline" / pdf.name, shallow=False)
+        )
 
-    log("floor: every document in one Python process ...")
-    floor_seconds = floor(pdfs, work / "floor", errors)
+        log(f"[{round_}/{repeat}] floor: every document in one Python process ...")
+        shutil.rmtree(work / "floor", ignore_errors=True)
+        floor_seconds = floor(pdfs, work / "floor", errors)
+        runs.append(
+            {
+                "full_seconds": full.seconds,
+                "baseline_seconds": baseline_seconds,
+                "floor_seconds": floor_seconds,
+                "speedup": ratio(baseline_seconds, full.seconds),
+                "full_over_floor_per_worker": ratio(full.seconds, floor_seconds / workers),
+                "worker_mib": full.worker_mib,
+                "main_mib": full.main_mib,
+            }
+        )
+
+    def median(key: str) -> float:
+        return statistics.median(r[key] for r in runs)
 
     log("no-op rebuild ...")
     noop = leaflets_build(project, out, jobs, False, work)
@@ -349,24 +380,29 @@ def run(work: Path, jobs: int | None) -> Figures:
             f"expected the {len(expected)} {TOUCHED_LOCALE} documents ({', '.join(expected)})"
         )
 
-    cores = os.cpu_count() or 1
+    full_seconds = median("full_seconds")
+    floor_seconds = median("floor_seconds")
+    workers_mib = [r["worker_mib"] for r in runs if r["worker_mib"] is not None]
     return Figures(
         cores=cores,
-        jobs=jobs or cores,
+        jobs=workers,
         documents=len(pdfs),
-        full_seconds=full.seconds,
-        baseline_seconds=baseline_seconds,
-        speedup=ratio(baseline_seconds, full.seconds),
+        full_seconds=full_seconds,
+        baseline_seconds=median("baseline_seconds"),
+        speedup=median("speedup"),
         floor_seconds=floor_seconds,
-        full_over_floor=ratio(full.seconds, floor_seconds),
+        full_over_floor=ratio(full_seconds, floor_seconds),
+        floor_per_worker=floor_seconds / workers,
+        full_over_floor_per_worker=median("full_over_floor_per_worker"),
+        runs=runs,
         noop_seconds=noop.seconds,
-        noop_percent=100 * ratio(noop.seconds, full.seconds),
+        noop_percent=100 * ratio(noop.seconds, full_seconds),
         noop_built=noop.built,
         touched_locale=TOUCHED_LOCALE,
         touched_rebuilt=touched.built,
         touched_expected=len(expected),
-        peak_worker_mib=full.worker_mib,
-        peak_main_mib=full.main_mib,
+        peak_worker_mib=max(workers_mib) if workers_mib else None,
+        peak_main_mib=median("main_mib"),
         baseline_identical=identical,
         baseline_warnings=warnings,
         load_before=load_before,
@@ -380,12 +416,14 @@ def run(work: Path, jobs: int | None) -> Figures:
 def table(f: Figures) -> str:
     """The figures as an aligned table."""
     rows = [
-        ("documents (--edition all)", f"{f.documents}"),
+        (f"medians of {len(f.runs)} run(s); documents (every PDF edition)", f"{f.documents}"),
         (f"full build, --jobs {f.jobs} ({f.cores} cores)", f"{f.full_seconds:.1f} s"),
         ("baseline, one weasyprint process per doc", f"{f.baseline_seconds:.1f} s"),
-        ("speed-up, baseline / full", f"{f.speedup:.1f}x faster"),
+        ("speed-up, baseline / full, target >= 5.5", f"{f.speedup:.1f}x faster"),
         ("floor, WeasyPrint in one process", f"{f.floor_seconds:.1f} s"),
         ("full / floor", f"{f.full_over_floor:.2f}"),
+        (f"floor / {f.jobs} workers", f"{f.floor_per_worker:.1f} s"),
+        (f"full / (floor / {f.jobs} workers), target <= 1.1", f"{f.full_over_floor_per_worker:.2f}"),
         ("no-op rebuild", f"{f.noop_seconds:.2f} s ({f.noop_built} built)"),
         ("no-op / full", f"{f.noop_percent:.1f} %"),
         (
@@ -421,6 +459,7 @@ def main() -> int:
         metavar="N",
         help="passed to leaflets build --jobs (default: its own, the number of cores)",
     )
+    parser.add_argument("--repeat", type=int, default=3, metavar="N", help="timed rounds (median; default 3)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder and print its path")
     args = parser.parse_args()
@@ -429,7 +468,7 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="leaflets-bench-"))
     try:
-        figures = run(work, args.jobs)
+        figures = run(work, args.jobs, max(1, args.repeat))
     except BenchmarkError as failed:
         for error in failed.args[0]:
             print(f"error: {error}", file=sys.stderr)

@@ -344,17 +344,39 @@ def test_preview_builds_one_document_with_its_html(runner, project_dir):
     assert re.match(r"\d\d:\d\d:\d\d .*ablation-de\.pdf  \d+ pages", result.output)
 
 
-def test_preview_watch_notices_a_saved_catalogue(project_dir):
+def test_preview_watch_notices_a_saved_catalogue_and_ignores_the_output(project_dir):
+    import threading
+
     from leaflets.project import load_project
 
     project = load_project(project_dir)
     path = po(project_dir, "de")
-
-    def touch(_seconds):
+    stop = threading.Event()
+    timer = threading.Timer(60, stop.set)  # a watcher that never fires ends the test, not CI
+    timer.start()
+    try:
+        watcher = changes(project, stop)
+        # Written after the watcher started: the output folder and other files do not count.
+        (project_dir / "out").mkdir()
+        (project_dir / "out" / "ablation-de.html").write_text("<p>output</p>")
+        (project_dir / "notes.txt").write_text("not an input")
         path.write_text(path.read_text() + "\n")
-
-    found = next(changes(project, interval=0, sleep=touch))
+        found = next(watcher)
+    finally:
+        timer.cancel()
+        stop.set()
     assert found == [path]
+
+
+def test_preview_watch_ends_when_asked(project_dir):
+    import threading
+
+    from leaflets.project import load_project
+
+    stop = threading.Event()
+    watcher = changes(load_project(project_dir), stop)
+    stop.set()
+    assert list(watcher) == []
 
 
 def test_preview_watch_as_a_process_rebuilds_and_survives_a_broken_edit(project_dir):

@@ -9,13 +9,16 @@ have not changed since the last build are skipped (see ``cache.py``).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
+import multiprocessing
 import os
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, cache
 from .catalogs import Lookup
@@ -24,7 +27,10 @@ from .errors import LeafletsError, OutputError, ReleaseRefusedError, UnknownName
 from .locales import locale_info
 from .output import output_lock, read_manifest, remove_stale_temporaries, write_atomic, write_manifest
 from .project import EDITIONS, WEB_EDITIONS, Project
-from .render import Rendered, render_html, render_pdf
+
+if TYPE_CHECKING:
+    from .render import Rendered
+    from .renderer import Renderer
 
 __all__ = ["Built", "Failure", "Report", "build", "build_document", "plan", "shard", "write_atomic"]
 
@@ -155,10 +161,16 @@ def build_document(
     *,
     html: bool = False,
     release: bool = False,
-    fonts=None,
+    renderer: Renderer | None = None,
     today: dt.date | None = None,
 ) -> Built:
-    """Render one document and write its PDF (and HTML); raise on any problem."""
+    """Render one document and write its PDF (and HTML); raise on any problem.
+
+    ``renderer`` keeps WeasyPrint warm across documents; without one, a fresh one is made.
+    """
+    from .render import render_html  # not imported by a build that renders nothing
+    from .renderer import Renderer
+
     rendered = render_html(project, document, today)
     if release:
         problems = release_problems(project, rendered, today or dt.date.today())
@@ -168,8 +180,11 @@ def build_document(
         from .webpage import web_page
 
         pdf, pages = web_page(project, rendered).encode("utf-8"), 1
+    elif renderer is None:
+        with Renderer([document.locale, *([document.partner] if document.partner else [])]) as own:
+            pdf, pages = own.pdf(project, rendered)
     else:
-        pdf, pages = render_pdf(project, rendered, fonts)
+        pdf, pages = renderer.pdf(project, rendered)
     path = out_dir / document.file_name
     html_path = None
     if html and not document.web:
@@ -223,28 +238,25 @@ def budget_warnings(project: Project, document: Document, pages: int) -> list[st
     ]
 
 
-# Worker processes: WeasyPrint and the fonts are set up once per worker, not once per document.
-_FONTS = None
-_FONTS_PID = 0
-#: Font configurations a forked worker inherited. They are kept alive on purpose: collecting
-#: one would run its __del__, which deletes the parent's font folder that both share.
-_INHERITED: list = []
+# Worker processes: each makes one Renderer (fonts, dictionaries) in its initializer and
+# keeps it for its lifetime; the pool's end is the renderer's end.
+_RENDERER: Renderer | None = None
+#: Renderers a forked worker inherited from its parent. They are kept alive on purpose:
+#: collecting one would run its font configuration's __del__, which deletes the parent's font
+#: folder that both share.
+_INHERITED: list[Renderer] = []
 
 
-def _fonts():
-    global _FONTS, _FONTS_PID
-    if _FONTS is None or _FONTS_PID != os.getpid():
-        from .render import font_config
+def _init_worker(parent: int, locales: tuple[str, ...], thresholds: tuple[int, int, int]) -> None:
+    global _RENDERER
+    from .renderer import Renderer
 
-        if _FONTS is not None:
-            _INHERITED.append(_FONTS)
-        _FONTS, _FONTS_PID = font_config(), os.getpid()
-    return _FONTS
-
-
-def _init_worker(parent: int) -> None:
     exit_with_parent(parent)
-    _fonts()
+    if _RENDERER is not None and _RENDERER.pid != os.getpid():
+        _INHERITED.append(_RENDERER)
+    gc.set_threshold(*thresholds)  # inherited under fork; set again for spawn
+    _RENDERER = Renderer(locales)
+    gc.freeze()  # the renderer's fonts and dictionaries live as long as the worker
 
 
 def exit_with_parent(parent: int) -> None:
@@ -264,9 +276,21 @@ def exit_with_parent(parent: int) -> None:
 def _work(
     project: Project, document: Document, out_dir: Path, html: bool, release: bool, today: dt.date
 ) -> Built | Failure:
+    return _attempt(project, document, out_dir, html, release, today, _RENDERER)
+
+
+def _attempt(
+    project: Project,
+    document: Document,
+    out_dir: Path,
+    html: bool,
+    release: bool,
+    today: dt.date,
+    renderer: Renderer | None,
+) -> Built | Failure:
     try:
         return build_document(
-            project, document, out_dir, html=html, release=release, fonts=_fonts(), today=today
+            project, document, out_dir, html=html, release=release, renderer=renderer, today=today
         )
     except LeafletsError as error:
         return Failure(document, str(error), error.exit_code)
@@ -278,6 +302,80 @@ def output_problem(error: OSError, out_dir: Path) -> str:
     """One line naming the path and what went wrong with it."""
     where = error.filename or out_dir
     return f"{where}: {error.strerror or error}"
+
+
+#: How much work an edition is, relative to the standard one, when no earlier build says.
+EDITION_WEIGHT = {"standard": 1.0, "large-print": 1.6, "bilingual": 2.2, "html": 0.1}
+
+
+def longest_first(documents: list[Document], previous: dict[str, dict]) -> list[Document]:
+    """The documents in the order that keeps every worker busy to the end: longest first.
+
+    A document's length is its page count in the previous build's cache when there is one,
+    otherwise its edition's weight; ties keep the build's order (sorting is stable).
+    """
+
+    def cost(document: Document) -> float:
+        entry = previous.get(document.stem) or {}
+        pages = (entry.get("record") or {}).get("pages")
+        if isinstance(pages, int) and pages > 0:
+            return float(pages)
+        return EDITION_WEIGHT.get(document.edition, 1.0) * 4
+
+    return sorted(documents, key=cost, reverse=True)
+
+
+def _build_locales(project: Project, documents: Iterable[Document]) -> tuple[str, ...]:
+    codes = [project.source_locale]
+    for document in documents:
+        codes += [document.locale] + ([document.partner] if document.partner else [])
+    return tuple(dict.fromkeys(codes))
+
+
+def default_start_method() -> str:
+    """``fork`` where the platform has it (workers inherit WeasyPrint and the dictionaries)."""
+    methods = multiprocessing.get_all_start_methods()
+    return "fork" if "fork" in methods else methods[0]
+
+
+def _render_all(
+    project: Project,
+    todo: list[Document],
+    out_dir: Path,
+    html: bool,
+    release: bool,
+    today: dt.date,
+    jobs: int,
+    previous: dict[str, dict],
+    done: Callable[[Built | Failure], None],
+    start_method: str | None = None,
+) -> None:
+    """Render ``todo`` in this process or in a pool of workers, longest first."""
+    from .renderer import Renderer, load_dictionaries, quiet_gc
+
+    locales = _build_locales(project, todo)
+    ordered = longest_first(todo, previous)
+    if len(todo) <= 1 or jobs == 1:
+        with quiet_gc(), Renderer(locales) as renderer:
+            for document in ordered:
+                done(_attempt(project, document, out_dir, html, release, today, renderer))
+        return
+    # Imported and loaded here, before the workers fork, so that each inherits them instead of
+    # loading them again; a no-op build never pays for either.
+    import weasyprint  # noqa: F401
+
+    load_dictionaries(locales)
+    context = multiprocessing.get_context(start_method or default_start_method())
+    with quiet_gc():
+        with ProcessPoolExecutor(
+            max_workers=min(jobs, len(todo)),
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(os.getpid(), locales, gc.get_threshold()),
+        ) as pool:
+            futures = [pool.submit(_work, project, d, out_dir, html, release, today) for d in ordered]
+            for future in as_completed(futures):
+                done(future.result())
 
 
 def _from_cache(
@@ -330,16 +428,21 @@ def build(
     force: bool = False,
     on_done: Callable[[Built | Failure], None] | None = None,
     today: dt.date | None = None,
+    start_method: str | None = None,
 ) -> Report:
     """Build every document, in parallel and incrementally; failures are collected, not raised.
 
     One build at a time writes into an output folder (a lock); a folder that cannot be
     written is an :class:`OutputError` naming the path, and earlier PDFs stay as they were.
+    ``start_method`` is the pool's (``fork``, ``spawn``, ``forkserver``); the output is the
+    same with each, ``fork`` (the default where there is one) starts fastest.
     """
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         with output_lock(out_dir):
-            return _build(project, documents, out_dir, html, release, jobs, force, on_done, today)
+            return _build(
+                project, documents, out_dir, html, release, jobs, force, on_done, today, start_method
+            )
     except OSError as error:
         raise OutputError(output_problem(error, out_dir)) from None
 
@@ -354,6 +457,7 @@ def _build(
     force: bool,
     on_done: Callable[[Built | Failure], None] | None,
     today: dt.date | None,
+    start_method: str | None,
 ) -> Report:
     started = time.perf_counter()
     today = today or dt.date.today()
@@ -362,7 +466,8 @@ def _build(
     hashes = cache.FileHashes.load(out_dir)
     published = cache.published_digests(out_dir)
     report = Report()
-    keys = cache.fingerprints(project, documents, html, hashes)
+    templates = cache.template_index(project, out_dir)
+    keys = cache.fingerprints(project, documents, html, hashes, templates)
     todo = []
     for document in documents:
         result = _from_cache(
@@ -382,19 +487,19 @@ def _build(
             _record(report, result, on_done)
     jobs = max(1, jobs or os.cpu_count() or 1)
     if todo:
-        # Imported here, not at start-up: a no-op build never pays for it, and forked
-        # workers inherit it instead of importing it each.
-        import weasyprint  # noqa: F401
-    if len(todo) <= 1 or jobs == 1:
-        for document in todo:
-            _record(report, _work(project, document, out_dir, html, release, today), on_done)
-    else:
-        with ProcessPoolExecutor(
-            max_workers=min(jobs, len(todo)), initializer=_init_worker, initargs=(os.getpid(),)
-        ) as pool:
-            futures = [pool.submit(_work, project, d, out_dir, html, release, today) for d in todo]
-            for future in as_completed(futures):
-                _record(report, future.result(), on_done)
+        hints = previous if previous else cache.load(out_dir)  # page counts, even with --force
+        _render_all(
+            project,
+            todo,
+            out_dir,
+            html,
+            release,
+            today,
+            jobs,
+            hints,
+            lambda result: _record(report, result, on_done),
+            start_method,
+        )
     entries = dict(previous)
     for built in report.built:
         entries[built.document.stem] = {
@@ -409,11 +514,13 @@ def _build(
     withdrawn = refresh_statuses(project, out_dir, report, today)
     for stem in withdrawn:
         entries.pop(stem, None)
-    cache.save(out_dir, entries)
+    cache.save(out_dir, entries, previous)
     hashes.save(out_dir)
+    cache.save_template_index(out_dir, templates)
     _write_index(project, out_dir, report)
-    report.built.sort(key=lambda b: documents.index(b.document))
-    report.failed.sort(key=lambda f: documents.index(f.document))
+    position = {document: i for i, document in enumerate(documents)}
+    report.built.sort(key=lambda b: position[b.document])
+    report.failed.sort(key=lambda f: position[f.document])
     report.seconds = time.perf_counter() - started
     return report
 
@@ -445,6 +552,7 @@ def refresh_statuses(project: Project, out_dir: Path, report: Report, today: dt.
     Returns the stems of the documents removed.
     """
     from .output import MANIFEST, read_manifest
+    from .render import render_html
 
     manifest = read_manifest(out_dir / MANIFEST)
     built = {b.document.file_name for b in report.built}

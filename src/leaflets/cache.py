@@ -22,10 +22,12 @@ from .document import Document
 from .locales import ASSETS_DIR
 from .output import MANIFEST, write_atomic
 from .project import Project
-from .templates import template_files
+from .templates import TemplateIndex
 
 CACHE_FILE = ".leaflets-cache.json"
 HASHES_FILE = ".leaflets-hashes.json"
+#: What each template includes, by the sha256 of its content (see :func:`template_index`).
+TEMPLATES_FILE = ".leaflets-templates.json"
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -92,11 +94,16 @@ class FileHashes:
 
 
 def fingerprints(
-    project: Project, documents: list[Document], html: bool, hashes: FileHashes | None = None
+    project: Project,
+    documents: list[Document],
+    html: bool,
+    hashes: FileHashes | None = None,
+    index: TemplateIndex | None = None,
 ) -> dict[Document, str]:
     """For each document, a digest of the content of everything that can change its output.
 
-    What documents share (settings, assets, versions, each leaflet's templates) is read once.
+    What documents share (settings, assets, versions, each leaflet's templates) is read once;
+    ``index`` (see :func:`template_index`) knows what each template includes.
     """
     hashes = hashes or FileHashes()
     common = [
@@ -113,8 +120,13 @@ def fingerprints(
         *_fonts(project, hashes),
         *[hashes.stamp(p) for p in sorted(PACKAGE_DIR.glob("*.py"))],
     ]
+    index = index or TemplateIndex(project)
+    stamps: dict[Path, str] = {}
     templates = {
-        slug: [hashes.stamp(p) for p in template_files(project, project.leaflet(slug))]
+        slug: [
+            stamps.setdefault(p, _template_stamp(p, index, hashes))
+            for p in index.files(project.leaflet(slug))
+        ]
         for slug in {d.leaflet for d in documents}
     }
     catalogues = {
@@ -151,6 +163,31 @@ def _fonts(project: Project, hashes: FileHashes) -> list[str]:
     ]
 
 
+def _template_stamp(path: Path, index: TemplateIndex, hashes: FileHashes) -> str:
+    # The index read the template's bytes to parse it; their digest is the content's.
+    digest = index.digests.get(path)
+    return f"{path}:{digest}" if digest else hashes.stamp(path)
+
+
+def template_index(project: Project, out_dir: Path) -> TemplateIndex:
+    """An index of the project's templates that starts from what the last build learned.
+
+    What a template includes depends only on its content, so it is kept by the content's
+    sha256 (``TEMPLATES_FILE``): a no-op build reads every template but parses none.
+    """
+    try:
+        known = json.loads((out_dir / TEMPLATES_FILE).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError, UnicodeDecodeError):
+        known = {}
+    return TemplateIndex(project, known if isinstance(known, dict) else {})
+
+
+def save_template_index(out_dir: Path, index: TemplateIndex) -> None:
+    if index.learned == index.known:
+        return
+    write_atomic(out_dir / TEMPLATES_FILE, json.dumps(index.learned, sort_keys=True).encode())
+
+
 def load(out_dir: Path) -> dict[str, dict]:
     try:
         data = json.loads((out_dir / CACHE_FILE).read_text(encoding="utf-8"))
@@ -159,5 +196,8 @@ def load(out_dir: Path) -> dict[str, dict]:
     return data if isinstance(data, dict) else {}
 
 
-def save(out_dir: Path, entries: dict[str, dict]) -> None:
+def save(out_dir: Path, entries: dict[str, dict], previous: dict[str, dict] | None = None) -> None:
+    """Write the cache, unless it is ``previous`` (what :func:`load` read) unchanged."""
+    if previous is not None and entries == previous and (out_dir / CACHE_FILE).is_file():
+        return
     write_atomic(out_dir / CACHE_FILE, json.dumps(entries, indent=1, sort_keys=True).encode())

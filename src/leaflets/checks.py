@@ -149,9 +149,10 @@ def check_budgets(project: Project) -> list[Finding]:
     Documents that cannot render are left to the other checks, which say why.
     """
     from .document import Document
-    from .render import font_config, render_html, render_pdf
+    from .render import render_html
+    from .renderer import Renderer
 
-    fonts = font_config()
+    renderer = Renderer.for_project(project)
     findings = []
     for slug, leaflet in project.leaflets.items():
         line = _line_of(project, f"leaflets.{slug}")
@@ -162,7 +163,7 @@ def check_budgets(project: Project) -> list[Finding]:
                     continue
                 document = Document(slug, code, edition, partner)
                 try:
-                    _pdf, pages = render_pdf(project, render_html(project, document), fonts)
+                    _pdf, pages = renderer.pdf(project, render_html(project, document))
                 except LeafletsError:
                     continue
                 if pages > budget:
@@ -175,6 +176,7 @@ def check_budgets(project: Project) -> list[Finding]:
                             f"{document}: {pages} pages in {code}, {edition} edition; the budget is {budget}",
                         )
                     )
+    renderer.close()
     return findings
 
 

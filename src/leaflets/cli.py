@@ -556,16 +556,19 @@ def preview(obj: Context, leaflet: str, locale: str, out_dir: Path, watch: bool)
     from .errors import LeafletsError as Failed
     from .preview import changes
     from .project import load_project
+    from .renderer import Renderer
 
     project = obj.project
     project.leaflet(leaflet)
     project.check_locale(locale)
     document = Document(leaflet, locale)
+    # One renderer for the whole session: fonts and dictionaries are loaded once, not per save.
+    renderer = Renderer([project.source_locale, locale])
 
     def once(project) -> bool:
         stamp = dt.datetime.now().strftime("%H:%M:%S")
         try:
-            built = build_document(project, document, out_dir, html=True)
+            built = build_document(project, document, out_dir, html=True, renderer=renderer)
         except Failed as exc:
             click.echo(f"{stamp} error: {exc}", err=True)
             return False

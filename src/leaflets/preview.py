@@ -1,48 +1,65 @@
-"""Rebuild one document whenever a file it is made from changes (``leaflets preview --watch``)."""
+"""Rebuild one document whenever a file it is made from changes (``leaflets preview --watch``).
+
+Changes come as file-system events (``watchfiles``: inotify on Linux, FSEvents on macOS), not
+by polling, so a save is seen within :data:`STEP_MS` of the editor writing it; the document is
+then rendered by a :class:`~leaflets.renderer.Renderer` kept for the whole session, with its
+fonts and hyphenation dictionaries already loaded.
+"""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from .project import Project
 
-WATCHED_SUFFIXES = {".html", ".css", ".po", ".pot", ".svg", ".png", ".jpg", ".toml", ".ttf"}
+WATCHED_SUFFIXES = {".html", ".css", ".po", ".pot", ".svg", ".png", ".jpg", ".toml", ".ttf", ".otf"}
+#: A burst of events (an editor writing a temporary file and renaming it) ends when nothing more
+#: happens for this long.
+STEP_MS = 30
+#: How long the watcher may wait in one call before it checks for a stop request.
+WAKE_MS = 200
 
 
-def watched_files(project: Project) -> dict[Path, int]:
-    """Modification times of the files that can change a document."""
-    files = {project.settings_path: 0}
-    for folder in (project.templates_dir, project.locales_dir):
-        if folder.is_dir():
-            files.update((p, 0) for p in folder.rglob("*") if p.suffix in WATCHED_SUFFIXES)
-    stamps = {}
-    for path in files:
-        try:
-            stamps[path] = path.stat().st_mtime_ns
-        except FileNotFoundError:
-            continue
-    return stamps
+def is_watched(project: Project, path: Path) -> bool:
+    """Whether a change to ``path`` can change a document: templates, catalogues, settings."""
+    if path == project.settings_path:
+        return True
+    inside = any(path.is_relative_to(folder) for folder in (project.templates_dir, project.locales_dir))
+    return inside and path.suffix in WATCHED_SUFFIXES
 
 
-def changes(
-    project: Project, interval: float = 0.5, sleep: Callable[[float], None] = time.sleep
-) -> Iterator[list[Path]]:
-    """Yield the changed files each time something changes; polls, so it needs no extra package.
+def changes(project: Project, stop: threading.Event | None = None) -> Iterator[list[Path]]:
+    """Yield the changed files each time something changes, until ``stop`` is set.
 
-    What the files are like is read at once, so a change made after this call returns is seen.
+    The watcher is running when this returns, so a change made after the call is seen.
     """
-    return _changes(project, watched_files(project), interval, sleep)
+    import watchfiles
+
+    folders = [project.root] + [
+        f for f in (project.templates_dir, project.locales_dir) if not f.is_relative_to(project.root)
+    ]
+    events = watchfiles.watch(
+        *folders,
+        watch_filter=lambda _change, name: is_watched(project, Path(name)),
+        step=STEP_MS,
+        rust_timeout=WAKE_MS,
+        yield_on_timeout=True,
+        stop_event=stop or threading.Event(),
+    )
+    # The first step starts the watcher; it returns at the latest after WAKE_MS.
+    first = next(events, set())
+    return _changed(first, events)
 
 
-def _changes(
-    project: Project, before: dict[Path, int], interval: float, sleep: Callable[[float], None]
-) -> Iterator[list[Path]]:
-    while True:
-        sleep(interval)
-        now = watched_files(project)
-        changed = sorted(p for p in now.keys() | before.keys() if now.get(p) != before.get(p))
-        before = now
-        if changed:
-            yield changed
+def _changed(first: set, events: Iterator[set]) -> Iterator[list[Path]]:
+    if first:
+        yield _paths(first)
+    for batch in events:
+        if batch:  # an empty batch is the watcher waking up to check for a stop request
+            yield _paths(batch)
+
+
+def _paths(batch: set) -> list[Path]:
+    return sorted({Path(name) for _change, name in batch})
