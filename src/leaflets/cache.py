@@ -17,7 +17,7 @@ from .document import Document
 from .locales import ASSETS_DIR
 from .output import write_atomic
 from .project import Project
-from .templates import template_files
+from .templates import THEME_DIR, template_files
 
 CACHE_FILE = ".leaflets-cache.json"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -67,6 +67,7 @@ def fingerprints(project: Project, documents: list[Document], html: bool) -> dic
         _stamp(project.settings_path),
         *_tree(project.templates_dir, skip_suffix=".html"),
         *_tree(ASSETS_DIR),
+        *_tree(THEME_DIR),
         *_package_code(),
     ]
     templates = {

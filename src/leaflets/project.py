@@ -62,6 +62,10 @@ class Leaflet:
     approved_on: dt.date | None = None
     #: Maximum pages per edition, e.g. ``{"standard": 4}``; missing means no budget.
     page_budget: dict[str, int] = field(default_factory=dict)
+    #: The ``[clinics.NAME]`` whose contact details it shows; empty: the ``[clinic]`` table.
+    clinic: str = ""
+    #: The languages it is offered in; empty: every locale of the project.
+    languages: tuple[str, ...] = ()
 
     @property
     def approved(self) -> bool:
@@ -95,6 +99,18 @@ class Project:
     editions: tuple[str, ...] = ("standard",)
     paper: str = ""
     print_shop: bool = False
+    theme: Theme = field(default_factory=lambda: Theme())
+    #: Departments with their own contact details, ``[clinics.NAME]``.
+    clinics: dict[str, Clinic] = field(default_factory=dict)
+
+    def clinic_of(self, leaflet: Leaflet) -> Clinic:
+        return self.clinics[leaflet.clinic] if leaflet.clinic else self.clinic
+
+    def locales_of(self, leaflet: Leaflet) -> tuple[str, ...]:
+        """The locales ``leaflet`` is offered in, in the project's order."""
+        if not leaflet.languages:
+            return self.locales
+        return tuple(code for code in self.locales if code in leaflet.languages)
 
     @property
     def templates_dir(self) -> Path:
@@ -107,10 +123,6 @@ class Project:
     @property
     def pot_path(self) -> Path:
         return self.locales_dir / "messages.pot"
-
-    @property
-    def mapping_path(self) -> Path:
-        return self.locales_dir / "babel.cfg"
 
     def po_path(self, locale: str) -> Path:
         return self.locales_dir / locale.replace("-", "_") / "LC_MESSAGES" / "messages.po"
@@ -199,17 +211,7 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
     clinic_data = need(data, "clinic", dict, "clinic") if "clinic" in data else None
     if clinic_data is None:
         raise ConfigError(f"{path}: a [clinic] table is required (name, doctor, phone, country)")
-    clinic = Clinic(
-        name=need(clinic_data, "name", (str, dict), "clinic"),
-        doctor=need(clinic_data, "doctor", str, "clinic"),
-        phone=need(clinic_data, "phone", str, "clinic"),
-        country=need(clinic_data, "country", str, "clinic"),
-        whatsapp=clinic_data.get("whatsapp", ""),
-        emergency_number=str(clinic_data.get("emergency_number", "")),
-        email=clinic_data.get("email", ""),
-        website=clinic_data.get("website", ""),
-        address=clinic_data.get("address", ""),
-    )
+    clinic = _clinic(clinic_data, "clinic", need)
 
     leaflets: dict[str, Leaflet] = {}
     for slug, entry in data.get("leaflets", {}).items():
@@ -233,6 +235,8 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
             approved_by=entry.get("approved_by", ""),
             approved_on=approved_on,
             page_budget=dict(entry.get("page_budget", {})),
+            clinic=str(entry.get("clinic", "")),
+            languages=tuple(entry.get("languages", ())),
         )
     if not leaflets:
         raise ConfigError(f"{path}: no leaflets declared (add a [leaflets.NAME] table)")
@@ -258,6 +262,24 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
                 f"{where('editions')}: unknown edition {edition!r}; known: {', '.join(EDITIONS)}"
             )
 
+    theme = parse_theme(data.get("theme", {}), where)
+    clinics = {
+        name: _clinic(entry, f"clinics.{name}", need) for name, entry in data.get("clinics", {}).items()
+    }
+    for slug, leaflet in leaflets.items():
+        if leaflet.clinic and leaflet.clinic not in clinics:
+            known = ", ".join(sorted(clinics)) or "none; add a [clinics.NAME] table"
+            raise ConfigError(
+                f"{where('leaflets.' + slug)}: leaflets.{slug}.clinic names an unknown clinic "
+                f"{leaflet.clinic!r} (known: {known})"
+            )
+        for code in leaflet.languages:
+            if code not in locales:
+                raise ConfigError(
+                    f"{where('leaflets.' + slug)}: leaflets.{slug}.languages lists {code!r}, "
+                    "which is not in locales"
+                )
+
     return Project(
         root=root,
         settings_path=path,
@@ -270,4 +292,95 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
         editions=editions,
         paper=data.get("paper", ""),
         print_shop=bool(data.get("print_shop", False)),
+        theme=theme,
+        clinics=clinics,
     )
+
+
+def _clinic(table: dict[str, Any], context: str, need: Any) -> Clinic:
+    """A ``[clinic]`` or ``[clinics.NAME]`` table."""
+    return Clinic(
+        name=need(table, "name", (str, dict), context),
+        doctor=need(table, "doctor", str, context),
+        phone=need(table, "phone", str, context),
+        country=need(table, "country", str, context),
+        whatsapp=table.get("whatsapp", ""),
+        emergency_number=str(table.get("emergency_number", "")),
+        email=table.get("email", ""),
+        website=table.get("website", ""),
+        address=table.get("address", ""),
+    )
+
+
+# --- Theme settings ([theme] in leaflets.toml) -------------------------------------------------
+#: The contrast WCAG 2.2 (1.4.3, level AA) asks of normal text against its background.
+MIN_CONTRAST = 4.5
+PAGE_COLOUR = "#ffffff"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The theme's settings: brand colours, a logo, extra style sheets."""
+
+    #: Masthead background and headings (on the white page).
+    brand: str = "#0d4a6b"
+    #: Text on the brand colour (the masthead).
+    brand_text: str = "#ffffff"
+    #: Rules and borders only, never text.
+    accent: str = "#9cc3d6"
+    #: An image in templates/, shown in the masthead of every edition.
+    logo: str = ""
+    #: Style sheets in templates/, loaded after the theme's.
+    css: tuple[str, ...] = ()
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of ``#rrggbb`` (or ``#rgb``)."""
+    digits = colour.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    channels = [int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two colours, from 1 to 21."""
+    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def parse_theme(table: dict[str, Any], where: Any) -> Theme:
+    """Read ``[theme]``; refuse a colour that is not ``#rrggbb`` or a text pair under 4.5:1."""
+    known = {"brand", "brand_text", "accent", "logo", "css"}
+    for key in table:
+        if key not in known:
+            raise ConfigError(
+                f"{where('theme')}: unknown setting theme.{key} (known: {', '.join(sorted(known))})"
+            )
+    defaults = Theme()
+    colours = {}
+    for key in ("brand", "brand_text", "accent"):
+        value = table.get(key, getattr(defaults, key))
+        if not isinstance(value, str) or not re.fullmatch(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})", value):
+            raise ConfigError(f"{where(key)}: theme.{key} must be a colour written #rrggbb, not {value!r}")
+        colours[key] = value
+    for first, second, what in (
+        ("brand", "brand_text", "text in the masthead"),
+        ("brand", None, "headings on the white page"),
+    ):
+        other = colours[second] if second else PAGE_COLOUR
+        ratio = contrast(colours[first], other)
+        if ratio < MIN_CONTRAST:
+            names = f"theme.{first} ({colours[first]}) and " + (
+                f"theme.{second} ({other})" if second else f"the white page ({other})"
+            )
+            raise ConfigError(
+                f"{where(second or first)}: {names} have a contrast of {ratio:.2f}:1 for {what}; "
+                f"patients need at least {MIN_CONTRAST}:1 (WCAG 1.4.3)"
+            )
+    logo = table.get("logo", "")
+    css = table.get("css", [])
+    if not isinstance(logo, str) or not isinstance(css, list):
+        raise ConfigError(f"{where('theme')}: theme.logo is a file name and theme.css a list of them")
+    return Theme(logo=logo, css=tuple(css), **colours)

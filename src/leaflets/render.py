@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+from babel.messages.catalog import Catalog
 from markupsafe import Markup, escape
 
 from . import __version__
@@ -30,10 +31,11 @@ from .errors import (
     TemplateError,
     UnsafeTranslationError,
 )
-from .locales import ASSETS_DIR, FONT_FAMILIES, LocaleInfo, covered, locale_info
+from .locales import FONT_FAMILIES, LocaleInfo, covered, locale_info
 from .markup import placeholder_problem, to_html, unsafe_tags
 from .project import WEB_EDITIONS, Leaflet, Project
 from .pseudo import pseudo
+from .templates import ThemeLoader, asset_roots, parent_locales, tool_po_path
 
 PDF_VARIANT = "pdf/ua-1"
 #: Markers that ``css_content`` turns into CSS counters in a translated margin-box string.
@@ -58,14 +60,33 @@ class Rendered:
 
 
 def translator_for(project: Project, locale: str) -> Translator:
-    """A fresh translator for ``locale``: the source, the pseudo-locale, or its ``.po``."""
+    """A fresh translator for ``locale``: the source, the pseudo-locale, or its ``.po``.
+
+    A string the locale's own catalogue does not translate comes, string by string, from the
+    project's catalogue of its parent language (``de`` for ``de-AT``), then from the tool's
+    own catalogues (the theme's strings), then from the source.
+    """
     info = locale_info(locale)
     if info.pseudo:
         return Translator(locale, transform=pseudo)
+    chain = [locale, *parent_locales(locale)]
+    layers = []
+    for code in chain[1:]:
+        if code != project.source_locale and project.po_path(code).is_file():
+            layers.append(_layer(project.po_path(code)))
+    for code in chain:
+        if code != project.source_locale and tool_po_path(code).is_file():
+            layers.append(_layer(tool_po_path(code)))
     if locale == project.source_locale:
-        return Translator(locale)
+        return Translator(locale, layers=layers)
     path = project.po_path(locale)
-    return Translator(locale, _catalog(path, _digest(path)), path)
+    if not path.is_file() and layers and locale not in project.locales:
+        return Translator(locale, layers=layers)
+    return Translator(locale, _catalog(path, _digest(path)), path, layers=layers)
+
+
+def _layer(path: Path) -> tuple[Catalog, Path]:
+    return _catalog(path, _digest(path)), path
 
 
 def _digest(path: Path) -> str:
@@ -123,7 +144,7 @@ def make_environment(project: Project, translator: Translator, where: dict) -> j
     """A Jinja environment with autoescape and the translator's safe gettext installed."""
     env = jinja2.Environment(
         bytecode_cache=_COMPILED,
-        loader=jinja2.FileSystemLoader(project.templates_dir),
+        loader=ThemeLoader(project),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
@@ -153,7 +174,7 @@ def make_environment(project: Project, translator: Translator, where: dict) -> j
 
 
 def _refuse_unsafe(translator: Translator, result: Lookup, source: str) -> None:
-    path = translator.path or f"<{translator.locale}>"
+    path = result.path or translator.path or f"<{translator.locale}>"
     extra = unsafe_tags(source, result.text)
     if extra:
         raise UnsafeTranslationError(
@@ -172,8 +193,8 @@ def _refuse_unsafe(translator: Translator, result: Lookup, source: str) -> None:
 
 
 def asset_url(project: Project, name: str) -> str:
-    """``file:`` URL of an asset: the project's ``templates/`` first, then the tool's own."""
-    for root in (project.templates_dir, ASSETS_DIR):
+    """``file:`` URL of an asset: the project's ``templates/`` first, then the theme's, the tool's."""
+    for root in asset_roots(project):
         path = (root / name).resolve()
         if path.is_file():
             return path.as_uri()
@@ -301,7 +322,14 @@ def _context(project: Project, leaflet: Leaflet, document: Document, info: Local
         "edition": document.edition,
         "print_shop": document.print_shop,
         "bilingual": document.partner is not None,
-        "clinic": contact(project, info),
+        "clinic": contact(project, info, leaflet),
+        "brand": {
+            "primary": project.theme.brand,
+            "on_primary": project.theme.brand_text,
+            "accent": project.theme.accent,
+        },
+        "logo": project.theme.logo,
+        "extra_css": list(project.theme.css),
         "published": info.format_date(leaflet.published),
         "next_review": info.format_date(leaflet.next_review),
         "published_iso": leaflet.published.isoformat(),
@@ -310,7 +338,7 @@ def _context(project: Project, leaflet: Leaflet, document: Document, info: Local
             if modified
             else ""
         ),
-        "languages": [locale_info(code) for code in project.locales],
+        "languages": [locale_info(code) for code in project.locales_of(leaflet)],
         # The accessible HTML edition, named in the other-formats line when the project makes it.
         "web_page": (
             # An isolate keeps the name in one piece inside right-to-left text.
@@ -320,7 +348,7 @@ def _context(project: Project, leaflet: Leaflet, document: Document, info: Local
             if WEB_EDITIONS[0] in project.editions
             else ""
         ),
-        "language_list": language_list([locale_info(code) for code in project.locales], info),
+        "language_list": language_list([locale_info(code) for code in project.locales_of(leaflet)], info),
         "generator": f"leaflets {__version__}",
         "PAGE": "\x00page\x00",
         "PAGES": "\x00pages\x00",
@@ -413,7 +441,7 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
     from .fetch import AssetFetcher  # imports WeasyPrint: only when a PDF is made
     from .tagging import recording, repair
 
-    fetcher = AssetFetcher([project.templates_dir, ASSETS_DIR])
+    fetcher = AssetFetcher(asset_roots(project))
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
