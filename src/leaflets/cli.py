@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import click
 
 from . import __version__
-from .errors import LeafletsError
-from .project import EDITIONS, find_project, load_project
+from .errors import ConfigError, LeafletsError
+from .project import EDITIONS, SETTINGS_FILE, find_project, load_project
 
 if TYPE_CHECKING:  # build.py imports WeasyPrint's helpers lazily; the CLI stays quick to start
     from .build import Built
@@ -30,6 +30,19 @@ class Context:
     def project(self):
         root = self.project_dir or find_project()
         return load_project(root)
+
+    @property
+    def own_project(self):
+        """The project, for a command that writes into it: never the sample inside the tool."""
+        here = Path.cwd().resolve()
+        if self.project_dir is None and not any(
+            (folder / SETTINGS_FILE).is_file() for folder in (here, *here.parents)
+        ):
+            raise ConfigError(
+                f"no {SETTINGS_FILE} here or in any folder above; start a project with "
+                "`leaflets new DIR`, then run this command inside DIR"
+            )
+        return self.project
 
 
 def handle_errors(function):
@@ -281,13 +294,25 @@ def merge_manifests_command(manifests: tuple[Path, ...], out_file: Path) -> None
 
 
 @main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@handle_errors
+def new(folder: Path) -> None:
+    """Start a project in FOLDER: settings, an example leaflet, a README; then `leaflets build`."""
+    from .scaffold import new_project
+
+    for path in new_project(folder):
+        click.echo(f"{path}: written")
+    click.echo(f"Next: cd {folder} && leaflets build")
+
+
+@main.command()
 @click.pass_obj
 @handle_errors
 def extract(obj: Context) -> None:
     """Extract the templates' strings into locales/messages.pot."""
     from .translate import extract as run
 
-    path, count, changed = run(obj.project)
+    path, count, changed = run(obj.own_project)
     click.echo(f"{path}: {count} strings" + ("" if changed else " (unchanged)"))
 
 
@@ -306,7 +331,7 @@ def update(obj: Context, locales: tuple[str, ...], check_only: bool) -> None:
     from .translate import extract
     from .translate import update as run
 
-    project = obj.project
+    project = obj.own_project
     for code in locales:
         project.check_locale(code)
     stale = 0
@@ -336,7 +361,7 @@ def init(obj: Context, locale: str) -> None:
     """Start a catalogue for a new language and add it to leaflets.toml."""
     from .translate import init as run
 
-    path, registered = run(obj.project, locale)
+    path, registered = run(obj.own_project, locale)
     click.echo(f"{path}: created from messages.pot")
     if registered:
         click.echo(f"{obj.project.settings_path}: added {locale!r} to locales")
