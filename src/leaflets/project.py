@@ -375,8 +375,9 @@ def parse_theme(table: dict[str, Any], where: Any) -> Theme:
             names = f"theme.{first} ({colours[first]}) and " + (
                 f"theme.{second} ({other})" if second else f"the white page ({other})"
             )
+            named = second if second and second in table else first
             raise ConfigError(
-                f"{where(second or first)}: {names} have a contrast of {ratio:.2f}:1 for {what}; "
+                f"{where(named)}: {names} have a contrast of {ratio:.2f}:1 for {what}; "
                 f"patients need at least {MIN_CONTRAST}:1 (WCAG 1.4.3)"
             )
     logo = table.get("logo", "")
