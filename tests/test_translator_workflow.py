@@ -15,6 +15,7 @@ from babel.messages.pofile import read_po, write_po
 from leaflets.catalogs import read_catalog
 from leaflets.cli import main
 from leaflets.preview import changes
+from leaflets.translate import MAPPING
 
 from .conftest import PYBABEL, REPO, pdftotext, squash, tool
 
@@ -271,14 +272,14 @@ def test_shipped_catalogues_satisfy_msgfmt_and_pybabel(tmp_path, code):
     assert (work / code / "LC_MESSAGES" / "messages.mo").stat().st_size > 1000
 
 
-def test_pybabel_extract_with_the_mapping_matches_leaflets_extract(tmp_path):
+def test_pybabel_extract_with_the_tools_mapping_matches_leaflets_extract(tmp_path):
     out = tmp_path / "pybabel.pot"
     subprocess.run(
         [
             *PYBABEL,
             "extract",
             "-F",
-            "locales/babel.cfg",
+            str(MAPPING),
             "-c",
             "Translators:",
             "-o",
