@@ -17,7 +17,7 @@ from .document import Document
 from .locales import ASSETS_DIR
 from .output import write_atomic
 from .project import Project
-from .templates import THEME_DIR, template_files
+from .templates import THEME_DIR, TOOL_LOCALE_DIR, parent_locales, template_files
 
 CACHE_FILE = ".leaflets-cache.json"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -68,6 +68,7 @@ def fingerprints(project: Project, documents: list[Document], html: bool) -> dic
         *_tree(project.templates_dir, skip_suffix=".html"),
         *_tree(ASSETS_DIR),
         *_tree(THEME_DIR),
+        *_tree(TOOL_LOCALE_DIR),
         *_package_code(),
     ]
     templates = {
@@ -75,7 +76,12 @@ def fingerprints(project: Project, documents: list[Document], html: bool) -> dic
         for slug in {d.leaflet for d in documents}
     }
     catalogues = {
-        code: _stamp(project.po_path(code))
+        # A regional variant reads its language's catalogue too (de for de-AT).
+        code: "\n".join(
+            _stamp(project.po_path(each))
+            for each in (code, *parent_locales(code))
+            if each != project.source_locale
+        )
         for d in documents
         for code in (d.locale, d.partner)
         if code and code != project.source_locale
