@@ -383,7 +383,8 @@ def _check_glyphs(translator: Translator, info: LocaleInfo, html: str) -> None:
     for item in translator.seen.values():
         for char in set(item.text):
             if not covered(char, families):
-                where = f"{translator.path}:{item.line}" if translator.path and item.line else info.code
+                path = item.path or translator.path
+                where = f"{path}:{item.line}" if path and item.line else info.code
                 raise MissingGlyphError(
                     f"{where}: no bundled font has {_describe(char)} in the {info.code} "
                     f"translation of {item.msgid!r}"
