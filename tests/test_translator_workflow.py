@@ -193,6 +193,9 @@ def set_translation(project_dir: Path, code: str, msgid: str, text: str) -> None
     path = po(project_dir, code)
     with path.open("rb") as handle:
         catalog = read_po(handle)
+    if msgid not in catalog:
+        # A theme string: the project overrides the tool's translation in its own catalogue.
+        catalog.add(msgid, "", flags=["python-format"] if "%(" in msgid else [])
     catalog[msgid].string = text
     with path.open("wb") as handle:
         write_po(handle, catalog, width=79)
