@@ -134,7 +134,9 @@ def markers_and_text(path: Path) -> list[tuple[tuple, list[tuple]]]:
             break
         for word in line_words:
             if re.fullmatch(r"\.[1-5]|[1-5]\.", word[3]):
-                same_line = [w for w in line_words if abs(w[1] - word[1]) < 2 and w is not word]
+                # Within 6 pt: the marker (Sans) and the words (Arabic, drawn larger) have boxes
+                # of different heights on the same line.
+                same_line = [w for w in line_words if abs(w[1] - word[1]) < 6 and w is not word]
                 if len(same_line) >= 3:
                     found.append((word, same_line))
     return found
@@ -163,24 +165,27 @@ def test_arabic_is_right_aligned_with_list_numbers_on_the_right(default_build):
 
 
 def test_a_character_no_bundled_font_covers_fails_the_build(project_dir):
-    line = translate(project_dir, "de", "Benefits", "Vorteile 中")
+    # Cherokee: neither the tool nor Debian's packages it finds have it.
+    line = translate(project_dir, "de", "Benefits", "Vorteile \u13a0")
     with pytest.raises(MissingGlyphError) as info:
         render_html(load_project(project_dir), Document("vertebroplasty", "de"))
     message = str(info.value)
     assert f"messages.po:{line}" in message
-    assert "U+4E2D CJK UNIFIED IDEOGRAPH-4E2D" in message
+    assert "U+13A0 CHEROKEE LETTER A" in message
     assert "de translation of 'Benefits'" in message
+    assert "into the project's fonts/ folder" in message
 
 
 def test_missing_glyph_through_the_cli(runner, project_dir):
     from leaflets.cli import main
 
-    translate(project_dir, "de", "Benefits", "Vorteile 中")
+    translate(project_dir, "de", "Benefits", "Vorteile \u13a0")
     result = runner.invoke(
-        main, ["--project", str(project_dir), "build", "-l", "de", "-o", str(project_dir / "out")]
+        main, ["--project", str(project_dir), "build", "-l", "de", "-l", "tr", "-o", str(project_dir / "out")]
     )
     assert result.exit_code == 1
-    assert "no bundled font has '中'" in result.output
+    assert "no font has '\u13a0'" in result.output
+    assert (project_dir / "out" / "vertebroplasty-tr.pdf").is_file()  # other languages still build
 
 
 def luminance(rgb: tuple[float, float, float]) -> float:

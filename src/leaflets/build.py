@@ -215,6 +215,7 @@ def build_document(
         "published": leaflet.published.isoformat(),
         "next_review": leaflet.next_review.isoformat(),
         "catalogues": rendered.catalogues,
+        "fonts": rendered.fonts,
         "status": "draft" if reasons else "release",
         "draft_reasons": list(reasons),
         "html": document.html_name if html else None,
@@ -227,7 +228,7 @@ def build_document(
         reasons,
         html_path,
         tuple(rendered.fallbacks),
-        tuple(budget_warnings(project, document, pages)),
+        (*rendered.warnings, *budget_warnings(project, document, pages)),
         record,
     )
 

@@ -69,6 +69,7 @@ def fingerprints(project: Project, documents: list[Document], html: bool) -> dic
         *_tree(ASSETS_DIR),
         *_tree(THEME_DIR),
         *_tree(TOOL_LOCALE_DIR),
+        *_fonts(project),
         *_package_code(),
     ]
     templates = {
@@ -92,6 +93,17 @@ def fingerprints(project: Project, documents: list[Document], html: bool) -> dic
         parts += [catalogues[c] for c in (document.locale, document.partner) if c in catalogues]
         result[document] = hashlib.sha256("\n".join(parts).encode()).hexdigest()
     return result
+
+
+def _fonts(project: Project) -> list[str]:
+    # The project's fonts/ folder (a font added or removed changes which family draws a
+    # character) and the system fonts the tool found by path (CJK).
+    from .fonts import PROJECT_FONTS, fontset
+
+    found = fontset(project.root)
+    return [f"fonts-dir={found.project_dir}", *_tree(project.root / PROJECT_FONTS)] + [
+        _stamp(path) for path in found.files() if not path.is_relative_to(project.root)
+    ]
 
 
 def _package_code() -> list[str]:

@@ -57,6 +57,7 @@ def check_project(project: Project, today: dt.date | None = None, pages: bool = 
             findings.append(Finding(exc.path, exc.line, "syntax", ERROR, exc.message))
             continue
         findings.extend(check_catalog(path, catalog, wanted))
+        findings.extend(check_fonts(project, code, path, catalog))
         if not project.language(code).reviewed:
             findings.append(
                 Finding(
@@ -137,6 +138,40 @@ def check_leaflets(project: Project, today: dt.date) -> list[Finding]:
 def _line_of(project: Project, table: str) -> int | None:
     for number, text in enumerate(project.settings_path.read_text(encoding="utf-8").splitlines(), 1):
         if text.strip() == f"[{table}]":
+            return number
+    return None
+
+
+def check_fonts(project: Project, code: str, path: Path, catalog) -> list[Finding]:
+    """A language no font draws, and each translation with a character no font has."""
+    from .fonts import fontset, language_problem, remedy
+    from .locales import locale_info
+
+    fonts = fontset(project.root)
+    problem = language_problem(locale_info(code), fonts)
+    found = []
+    if problem:
+        found.append(Finding(project.settings_path, _line_of_locales(project), "font", ERROR, problem))
+    for message in catalog:
+        strings = message.string if isinstance(message.string, tuple | list) else [message.string]
+        char = next((c for text in strings if text and (c := fonts.first_missing(text))), None)
+        if message.id and char:
+            found.append(
+                Finding(
+                    path,
+                    getattr(message, "lineno", None),
+                    "font",
+                    ERROR,
+                    f"no font has {char!r} (U+{ord(char):04X} {unicodedata.name(char, 'unnamed')}) in the "
+                    f"translation of {message_id(message)[:60]!r}; to draw it, {remedy(char)}",
+                )
+            )
+    return found
+
+
+def _line_of_locales(project: Project) -> int | None:
+    for number, line in enumerate(project.settings_path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.lstrip().startswith("locales"):
             return number
     return None
 

@@ -359,12 +359,17 @@ def update(obj: Context, locales: tuple[str, ...], check_only: bool) -> None:
 @handle_errors
 def init(obj: Context, locale: str) -> None:
     """Start a catalogue for a new language and add it to leaflets.toml."""
+    from .fonts import fontset, language_problem
+    from .locales import locale_info
     from .translate import init as run
 
     path, registered = run(obj.own_project, locale)
     click.echo(f"{path}: created from messages.pot")
     if registered:
         click.echo(f"{obj.project.settings_path}: added {locale!r} to locales")
+    problem = language_problem(locale_info(locale), fontset(obj.project.root))
+    if problem:
+        click.echo(f"warning: {problem}", err=True)
 
 
 @main.command()

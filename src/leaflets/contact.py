@@ -74,6 +74,9 @@ def contact(project: Project, info: LocaleInfo, leaflet: Leaflet | None = None) 
         whatsapp, uri = format_phone(clinic.whatsapp, clinic.country, where)
         whatsapp_url = "https://wa.me/" + re.sub(r"\D", "", uri)
         whatsapp_qr = _qr_data_uri(whatsapp_url)
+    # Phone numbers in the locale's digits, like its dates and page numbers (Persian: ۰–۹).
+    phone, whatsapp = info.localize_digits(phone), info.localize_digits(whatsapp)
+    emergency = info.localize_digits(clinic.emergency_number)
     if info.rtl:
         # Keep "+90 850 …" in one left-to-right run inside right-to-left text.
         phone, whatsapp = (f"\u2066{n}\u2069" if n else n for n in (phone, whatsapp))
@@ -85,7 +88,7 @@ def contact(project: Project, info: LocaleInfo, leaflet: Leaflet | None = None) 
         whatsapp=whatsapp,
         whatsapp_url=whatsapp_url,
         whatsapp_qr=whatsapp_qr,
-        emergency_number=clinic.emergency_number,
+        emergency_number=emergency,
         email=clinic.email,
         website=clinic.website,
         address=localized(clinic.address, info.code, project.source_locale),

@@ -22,6 +22,7 @@ ASSET_TYPES = {
     ".jpeg": "image/jpeg",
     ".ttf": "font/ttf",
     ".otf": "font/otf",
+    ".ttc": "font/collection",
     ".woff": "font/woff",
     ".woff2": "font/woff2",
 }
@@ -31,9 +32,11 @@ DATA_TYPES = ("data:image/svg+xml", "data:image/png")
 class AssetFetcher(URLFetcher):
     """Serve assets from ``roots``; refuse, and remember, any other URL."""
 
-    def __init__(self, roots: list[Path] | tuple[Path, ...]):
+    def __init__(self, roots: list[Path] | tuple[Path, ...], generated: dict[str, bytes] | None = None):
         super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
         self.roots = tuple(Path(root).resolve() for root in roots)
+        #: Files the tool made from an allowed file (size-adjusted fonts), by URL.
+        self.generated = generated or {}
         self.refused: list[tuple[str, str]] = []
 
     def fetch(self, url: str, headers=None) -> URLFetcherResponse:
@@ -44,7 +47,7 @@ class AssetFetcher(URLFetcher):
         if url.startswith("data:"):
             return super().fetch(url, headers)
         path = self.path_of(url)
-        body = path.read_bytes()
+        body = self.generated[url] if url in self.generated else path.read_bytes()
         mime = ASSET_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0]
         return URLFetcherResponse(url, body, {"Content-Type": mime or "application/octet-stream"})
 

@@ -17,15 +17,42 @@ from .errors import LeafletsError
 ASSETS_DIR = Path(__file__).resolve().parent / "assets"
 FONTS_DIR = ASSETS_DIR / "fonts"
 
-#: Bundled faces by CSS family; each family has a regular and a bold file.
-FONT_FAMILIES: dict[str, dict[int, str]] = {
-    "Leaflets Sans": {400: "NotoSans-Regular.ttf", 700: "NotoSans-Bold.ttf"},
-    "Leaflets Naskh": {400: "NotoNaskhArabic-Regular.ttf", 700: "NotoNaskhArabic-Bold.ttf"},
-}
-#: Family stacks by ISO 15924 script; every other script falls back to the Sans stack.
+#: Font families by ISO 15924 script, the one place that says which families draw a language
+#: (``LocaleInfo.fonts``; the faces themselves are in ``fonts.py``). Every stack ends with Sans
+#: for Latin runs, digits and punctuation. CJK uses Debian's fonts-noto-cjk (see ``fonts.py``).
 SCRIPT_FONTS: dict[str, tuple[str, ...]] = {
     "Arab": ("Leaflets Naskh", "Leaflets Sans"),
+    "Hebr": ("Leaflets Hebrew", "Leaflets Sans"),
+    "Armn": ("Leaflets Armenian", "Leaflets Sans"),
+    "Geor": ("Leaflets Georgian", "Leaflets Sans"),
+    "Deva": ("Leaflets Devanagari", "Leaflets Sans"),
+    "Beng": ("Leaflets Bengali", "Leaflets Sans"),
+    "Guru": ("Leaflets Gurmukhi", "Leaflets Sans"),
+    "Gujr": ("Leaflets Gujarati", "Leaflets Sans"),
+    "Taml": ("Leaflets Tamil", "Leaflets Sans"),
+    "Telu": ("Leaflets Telugu", "Leaflets Sans"),
+    "Sinh": ("Leaflets Sinhala", "Leaflets Sans"),
+    "Thai": ("Leaflets Thai", "Leaflets Sans"),
+    "Laoo": ("Leaflets Lao", "Leaflets Sans"),
+    "Khmr": ("Leaflets Khmer", "Leaflets Sans"),
+    "Mymr": ("Leaflets Myanmar", "Leaflets Sans"),
+    "Ethi": ("Leaflets Ethiopic", "Leaflets Sans"),
+    **{script: ("Leaflets Sans", "Leaflets CJK") for script in ("Hans", "Hant", "Hani", "Jpan", "Kore")},
 }
+#: Scripts set without spaces between words, broken at any character (CJK): never justified
+#: letter-spaced, never italic.
+CJK_SCRIPTS = frozenset({"Hans", "Hant", "Hani", "Jpan", "Kore"})
+#: CLDR numbering systems a locale may default to: the CSS counter style (predefined in
+#: WeasyPrint) and the Unicode name of their digits.
+NUMBERING_SYSTEMS = {
+    "arabext": ("persian", "EXTENDED ARABIC-INDIC"),
+    "arab": ("arabic-indic", "ARABIC-INDIC"),
+    "beng": ("bengali", "BENGALI"),
+    "deva": ("devanagari", "DEVANAGARI"),
+    "mymr": ("myanmar", "MYANMAR"),
+    "thai": ("thai", "THAI"),
+}
+DIGIT_NAMES = "ZERO ONE TWO THREE FOUR FIVE SIX SEVEN EIGHT NINE".split()
 DEFAULT_FONTS = ("Leaflets Sans",)
 
 #: CLDR's paperSize data: the territories where US Letter is the norm.
@@ -50,6 +77,31 @@ class LocaleInfo:
     fonts: tuple[str, ...]
     hyphenate: bool
     pseudo: bool = False
+    #: CLDR's default numbering system (``arabext`` for Persian, ``latn`` for most).
+    numbering: str = "latn"
+
+    @property
+    def digits(self) -> str:
+        """The ten digits the locale writes numbers with."""
+        import unicodedata
+
+        if self.numbering not in NUMBERING_SYSTEMS:
+            return "0123456789"
+        prefix = NUMBERING_SYSTEMS[self.numbering][1]
+        return "".join(unicodedata.lookup(f"{prefix} DIGIT {name}") for name in DIGIT_NAMES)
+
+    def localize_digits(self, text: str) -> str:
+        """``text`` with Western digits written in the locale's digits (dates, phones)."""
+        return text if self.numbering == "latn" else text.translate(str.maketrans("0123456789", self.digits))
+
+    @property
+    def counter_style(self) -> str:
+        """CSS counter style for page numbers in the locale's digits."""
+        return NUMBERING_SYSTEMS[self.numbering][0] if self.numbering in NUMBERING_SYSTEMS else "decimal"
+
+    @property
+    def cjk(self) -> bool:
+        return self.script in CJK_SCRIPTS
 
     @property
     def lang(self) -> str:
@@ -71,7 +123,7 @@ class LocaleInfo:
         return "letter" if self.territory in LETTER_TERRITORIES else "A4"
 
     def format_date(self, date: dt.date, format: str = "long") -> str:
-        return format_date(date, format, locale=self.babel_locale)
+        return self.localize_digits(format_date(date, format, locale=self.babel_locale))
 
 
 @functools.cache
@@ -99,27 +151,5 @@ def locale_info(code: str) -> LocaleInfo:
         fonts=SCRIPT_FONTS.get(script, DEFAULT_FONTS),
         hyphenate=tag in pyphen.LANGUAGES or loc.language in pyphen.LANGUAGES,
         pseudo=pseudo,
+        numbering="latn" if pseudo else loc.default_numbering_system,
     )
-
-
-@functools.cache
-def _cmap(filename: str) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    with TTFont(FONTS_DIR / filename, lazy=True) as font:
-        return frozenset(font.getBestCmap())
-
-
-def covered(char: str, families: tuple[str, ...]) -> bool:
-    """Whether a bundled regular face of ``families`` has a glyph for ``char``."""
-    if char.isspace() or _ignorable(char):
-        return True
-    point = ord(char)
-    return any(point in _cmap(FONT_FAMILIES[family][400]) for family in families)
-
-
-def _ignorable(char: str) -> bool:
-    # Bidi controls and joiners are format characters that shapers consume, not glyphs.
-    import unicodedata
-
-    return unicodedata.category(char) == "Cf"

@@ -80,6 +80,9 @@ class Language:
     reviewed_by: str = ""
     reviewed_on: dt.date | None = None
     paper: str = ""
+    #: Font families to draw this language with before its script's own (``fonts = [...]``):
+    #: names of the project's fonts/ families or the tool's, e.g. Nastaliq for Urdu.
+    fonts: tuple[str, ...] = ()
 
     @property
     def reviewed(self) -> bool:
@@ -248,11 +251,15 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
         reviewed_on = entry.get("reviewed_on")
         if reviewed_on is not None and not isinstance(reviewed_on, dt.date):
             raise ConfigError(f"{where('languages.' + code)}: reviewed_on must be a date")
+        fonts = entry.get("fonts", [])
+        if not isinstance(fonts, list) or not all(isinstance(name, str) for name in fonts):
+            raise ConfigError(f"{where('languages.' + code)}: fonts must be a list of font family names")
         languages[code] = Language(
             code=code,
             reviewed_by=entry.get("reviewed_by", ""),
             reviewed_on=reviewed_on,
             paper=entry.get("paper", ""),
+            fonts=tuple(fonts),
         )
 
     editions = tuple(data.get("editions", ["standard"]))

@@ -31,12 +31,14 @@ from .errors import (
     TemplateError,
     UnsafeTranslationError,
 )
-from .locales import FONT_FAMILIES, LocaleInfo, covered, locale_info
+from .fonts import FontSet, fontset, remedy
+from .locales import LocaleInfo, locale_info
 from .markup import placeholder_problem, to_html, unsafe_tags
 from .project import WEB_EDITIONS, Leaflet, Project
 from .pseudo import pseudo
 from .templates import ThemeLoader, asset_roots, parent_locales, tool_po_path
 
+LOG = logging.getLogger(__name__)
 PDF_VARIANT = "pdf/ua-1"
 #: Markers that ``css_content`` turns into CSS counters in a translated margin-box string.
 COUNTERS = {"\x00page\x00": "counter(page)", "\x00pages\x00": "counter(pages)"}
@@ -53,6 +55,10 @@ class Rendered:
     base_url: str = ""
     #: For each catalogue used: its PO-Revision-Date and a digest of the file.
     catalogues: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: sha256 of each font file the document's style names, by file name (for the manifest).
+    fonts: dict[str, str] = field(default_factory=dict)
+    #: Problems that do not stop the document (a language name given in English).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def draft(self) -> bool:
@@ -105,14 +111,16 @@ def _catalog(path: Path, _digest: str):
     return read_catalog(path)
 
 
-def css_content(text: str) -> Markup:
-    """A translated, HTML-escaped string as a CSS ``content`` value, with counters restored."""
+def css_content(text: str, counter_style: str = "decimal") -> Markup:
+    """A translated, HTML-escaped string as a CSS ``content`` value, with counters restored
+    (in ``counter_style``: page numbers in the locale's digits)."""
     plain = Markup(text).unescape()
     pieces = re.split("(" + "|".join(map(re.escape, COUNTERS)) + ")", plain)
     tokens = []
     for piece in pieces:
         if piece in COUNTERS:
-            tokens.append(COUNTERS[piece])
+            counter = COUNTERS[piece]
+            tokens.append(counter if counter_style == "decimal" else f"{counter[:-1]}, {counter_style})")
         elif piece:
             escaped = piece.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
             tokens.append(f'"{escaped.replace(chr(10), " ")}"')
@@ -151,6 +159,8 @@ def make_environment(project: Project, translator: Translator, where: dict) -> j
         keep_trailing_newline=True,
     )
     env.policies["ext.i18n.trimmed"] = True
+    info = locale_info(translator.locale)
+    rtl = info.rtl and translator.locale != project.source_locale
 
     def translate(
         msgid: str, context: str | None = None, plural: str | None = None, n: int | None = None
@@ -159,7 +169,14 @@ def make_environment(project: Project, translator: Translator, where: dict) -> j
         source = plural if plural and n is not None and n != 1 else msgid
         if result.status in ("translated", "pseudo"):
             _refuse_unsafe(translator, result, source)
-        return str(to_html(result.text))
+        html = str(to_html(result.text))
+        if rtl and result.fallback and html.strip():
+            # Source text shown in a right-to-left document: a left-to-right isolate, so its
+            # full stop and brackets stay at its own end (WeasyPrint has no <bdi>). WeasyPrint
+            # orders each line on its own, so a wrapped line loses the isolate's start: the
+            # left-to-right marks at both ends keep the end punctuation with the text there too.
+            html = f"\u2066\u200e{html}\u200e\u2069"
+        return html
 
     env.install_gettext_callables(  # type: ignore[attr-defined]  # added by the i18n extension
         gettext=lambda s: translate(s),
@@ -168,7 +185,7 @@ def make_environment(project: Project, translator: Translator, where: dict) -> j
         npgettext=lambda c, s, p, n: translate(s, context=c, plural=p, n=n),
         newstyle=True,
     )
-    env.filters["css_content"] = css_content
+    env.filters["css_content"] = lambda text: css_content(text, info.counter_style)
     env.globals.update(where)
     return env
 
@@ -269,9 +286,14 @@ def render_html(project: Project, document: Document) -> Rendered:
     passes = [_prepare(project, leaflet, document, code) for code in codes]
     flags = _merge_flags([draft_reasons(project, leaflet, p.translator) for p in passes])
     pages = [p.render(flags) for p in passes]
+    fonts = fontset(project.root)
     for each, html in zip(passes, pages, strict=True):
-        _check_glyphs(each.translator, each.info, html)
+        _check_glyphs(each.translator, each.info, html, fonts)
     html = pages[0] if len(pages) == 1 else bilingual(pages[0], pages[1], passes[0].info, passes[1].info)
+    names = [fonts.language_stack(project, p.info) for p in passes]
+    stack = fonts.stack(tuple(name for each in names for name in each), _text(html))
+    style = fonts.css(stack, passes[0].info.script)
+    html = html.replace("</head>", f"<style>\n{style}\n</style>\n</head>", 1)
     reasons = [name for name, value in flags.items() if value]
     fallbacks = [item for p in passes for item in p.translator.fallbacks]
     return Rendered(
@@ -283,6 +305,8 @@ def render_html(project: Project, document: Document) -> Rendered:
         fallbacks,
         project.templates_dir.as_uri() + "/",
         {p.info.code: _revision(p.translator) for p in passes if p.translator.catalog},
+        fonts.hashes(stack),
+        list(dict.fromkeys(w for p in passes for w in p.context["font_warnings"])),
     )
 
 
@@ -307,8 +331,8 @@ def _merge_flags(all_flags: list[dict]) -> dict:
 
 def _context(project: Project, leaflet: Leaflet, document: Document, info: LocaleInfo) -> dict:
     language = project.language(info.code)
-    stack = info.fonts + tuple(f for f in FONT_FAMILIES if f not in info.fonts)
     modified = os.environ.get("SOURCE_DATE_EPOCH")
+    warnings: list[str] = []
     return {
         "leaflet": leaflet,
         "document": document,
@@ -317,7 +341,7 @@ def _context(project: Project, leaflet: Leaflet, document: Document, info: Local
         "dir": info.direction,
         "start": "right" if info.rtl else "left",
         "end": "left" if info.rtl else "right",
-        "font_stack": ", ".join(f'"{name}"' for name in stack),
+        "font_stack": ", ".join(f'"{name}"' for name in fontset(project.root).language_stack(project, info)),
         "paper": info.paper(document.paper or language.paper or project.paper),
         "edition": document.edition,
         "print_shop": document.print_shop,
@@ -348,15 +372,26 @@ def _context(project: Project, leaflet: Leaflet, document: Document, info: Local
             if WEB_EDITIONS[0] in project.editions
             else ""
         ),
-        "language_list": language_list([locale_info(code) for code in project.locales_of(leaflet)], info),
+        "language_list": language_list(
+            [locale_info(code) for code in project.locales_of(leaflet)], info, fontset(project.root), warnings
+        ),
+        "font_warnings": warnings,
         "generator": f"leaflets {__version__}",
         "PAGE": "\x00page\x00",
         "PAGES": "\x00pages\x00",
     }
 
 
-def language_list(languages: list[LocaleInfo], info: LocaleInfo) -> Markup:
+def language_list(
+    languages: list[LocaleInfo],
+    info: LocaleInfo,
+    fonts: FontSet | None = None,
+    warnings: list[str] | None = None,
+) -> Markup:
     """Languages by their own names, joined the way ``info``'s language lists things.
+
+    A name no available font can draw is given in English instead, with a warning, so a
+    language whose font is missing does not stop every other language's documents.
 
     Each name is a bidi isolate (FSI … PDI): WeasyPrint does not implement ``dir`` on inline
     elements, and without isolates "English, Türkçe" reorders inside Arabic text.
@@ -366,9 +401,19 @@ def language_list(languages: list[LocaleInfo], info: LocaleInfo) -> Markup:
     tokens = [f"\x00{i}\x00" for i in range(len(languages))]
     joined = str(escape(format_list(tokens, locale=info.babel_locale)))
     for token, other in zip(tokens, languages, strict=True):
-        span = Markup('<span class="language" lang="{}">\u2068{}\u2069</span>').format(
-            other.lang, other.native_name
-        )
+        name, lang = other.native_name, other.lang
+        missing = fonts.first_missing(name) if fonts else None
+        if missing:
+            message = (
+                f"{other.code}: no font has {_describe(missing)} of the language name {name!r}; "
+                f"the {info.code} documents name it in English ({other.english_name}); "
+                f"to draw it, {remedy(missing)}"
+            )
+            LOG.warning("%s", message)
+            if warnings is not None:
+                warnings.append(message)
+            name, lang = other.english_name, "en"
+        span = Markup('<span class="language" lang="{}">\u2068{}\u2069</span>').format(lang, name)
         joined = joined.replace(token, str(span))
     return Markup(joined)
 
@@ -378,23 +423,27 @@ def _title(html: str) -> str:
     return Markup(match[1]).unescape().strip() if match else ""
 
 
-def _check_glyphs(translator: Translator, info: LocaleInfo, html: str) -> None:
-    families = tuple(FONT_FAMILIES)
+def _text(html: str) -> str:
+    return Markup(re.sub(r"<style.*?</style>|<[^>]+>", " ", html, flags=re.S)).unescape()
+
+
+def _check_glyphs(translator: Translator, info: LocaleInfo, html: str, fonts: FontSet) -> None:
+    """Refuse a document with a character no font can draw: it would print as an empty box."""
     for item in translator.seen.values():
-        for char in set(item.text):
-            if not covered(char, families):
-                path = item.path or translator.path
-                where = f"{path}:{item.line}" if path and item.line else info.code
-                raise MissingGlyphError(
-                    f"{where}: no bundled font has {_describe(char)} in the {info.code} "
-                    f"translation of {item.msgid!r}"
-                )
-    text = re.sub(r"<style.*?</style>|<[^>]+>", " ", html, flags=re.S)
-    for char in sorted(set(Markup(text).unescape())):
-        if not covered(char, families):
+        char = fonts.first_missing(item.text)
+        if char:
+            path = item.path or translator.path
+            where = f"{path}:{item.line}" if path and item.line else info.code
             raise MissingGlyphError(
-                f"{info.code}: no bundled font has {_describe(char)}, used in the templates or settings"
+                f"{where}: no font has {_describe(char)} in the {info.code} translation of "
+                f"{item.msgid!r} ({item.text[:60]!r}); to draw it, {remedy(char)}"
             )
+    char = fonts.first_missing(_text(html))
+    if char:
+        raise MissingGlyphError(
+            f"{info.code}: no font has {_describe(char)}, used in the templates or settings; "
+            f"to draw it, {remedy(char)}"
+        )
 
 
 def _describe(char: str) -> str:
@@ -442,7 +491,8 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
     from .fetch import AssetFetcher  # imports WeasyPrint: only when a PDF is made
     from .tagging import recording, repair
 
-    fetcher = AssetFetcher(asset_roots(project))
+    available = fontset(project.root)
+    fetcher = AssetFetcher([*asset_roots(project), *available.roots()], available.generated)
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)
@@ -462,6 +512,6 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
     missing = [m for m in collect.messages if ".notdef" in m]
     if missing:
         raise MissingGlyphError(
-            f"{rendered.document}: a character has no glyph in the bundled fonts: {missing[0]}"
+            f"{rendered.document}: a character has no glyph in the fonts the document names: {missing[0]}"
         )
     return pdf, len(document.pages)

@@ -52,11 +52,13 @@ def web_page(project: Project, rendered: Rendered) -> str:
     html = re.sub(
         r'(<img\b[^>]*\bsrc=")(file:[^"]+)(")', lambda m: m[1] + _data_uri(m[2], roots) + m[3], html
     )
+    # The tool's own <style> (render.py) names the fonts the PDF embeds: a page names them too,
+    # without their files, and falls back to the reader's fonts.
+    html = re.sub(r"@font-face\s*\{[^}]*\}\n?", "", html)
     html = re.sub(
         r"(html \{ font-family: )([^;]*)(; \})",
         lambda m: f"{m[1]}{m[2]}, system-ui, sans-serif{m[3]}",
         html,
-        count=1,
     )
     html = html.replace(
         '<meta charset="utf-8">',
