@@ -58,7 +58,7 @@ def test_tool_catalogues_translate_every_theme_string():
 
 
 def test_tool_template_matches_the_theme(tmp_path):
-    """leaflets.pot lists exactly the strings of the theme's templates."""
+    """leaflets.pot (shared with the shelf page) lists every string of the theme's templates."""
     from babel.messages.extract import extract_from_dir
 
     options = {"**.html": {"trimmed": "true", "newstyle_gettext": "true", "silent": "false"}}
@@ -66,7 +66,7 @@ def test_tool_template_matches_the_theme(tmp_path):
         m for _f, _l, m, _c, _x in extract_from_dir(str(THEME_DIR), [("**.html", "jinja2")], options)
     }
     template = {m.id for m in read_catalog(TOOL_LOCALE_DIR / "leaflets.pot") if m.id}
-    assert {m if isinstance(m, str) else m[0] for m in extracted} == {
+    assert {m if isinstance(m, str) else m[0] for m in extracted} <= {
         m if isinstance(m, str) else m[0] for m in template
     }
 

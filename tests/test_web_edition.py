@@ -12,6 +12,7 @@ is there). It FAILS, not skips, when one is missing.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import subprocess
@@ -132,10 +133,18 @@ def test_web_page_says_what_the_pdf_says(web_build, document):
 
 
 def test_shelf_and_other_formats_line_point_to_the_web_page(web_build):
+    from leaflets.i18n import words
+    from leaflets.shelf import shelf_rows
+
     shelf = (web_build / "index.html").read_text(encoding="utf-8")
     manifest = json.loads((web_build / "manifest.json").read_text(encoding="utf-8"))
+    # The shelf shows the web page as a second format of its leaflet and language's row.
+    project = load_project(web_build.parent)
+    rows = shelf_rows(web_build, manifest, project, words("en"), dt.date.today())
+    formats = {row.href: [f["href"] for f in row.formats] for row in rows}
     for document in PAGES:
-        assert f'href="{document.file_name}"' in shelf
+        assert formats[Document(document.leaflet, document.locale).file_name] == [document.file_name]
+        assert document.file_name in shelf
         assert manifest["documents"][document.file_name]["edition"] == "html"
     text = squash(pdftotext(web_build / "vertebroplasty-en.pdf"))
     assert "You can also read it as a web page" in text and "vertebroplasty-en-html.html" in text

@@ -22,7 +22,7 @@ from .catalogs import Lookup
 from .document import Document
 from .errors import LeafletsError, ReleaseRefusedError, UnknownNameError
 from .locales import locale_info
-from .output import remove_stale_temporaries, write_atomic, write_manifest, write_shelf
+from .output import read_manifest, remove_stale_temporaries, write_atomic, write_manifest
 from .project import EDITIONS, WEB_EDITIONS, Project
 from .render import Rendered, render_html, render_pdf
 
@@ -208,6 +208,7 @@ def build_document(
         "partner": document.partner,
         "print_shop": document.print_shop,
         "title": rendered.title,
+        "keywords": rendered.keywords,
         "pages": pages,
         "bytes": len(pdf),
         "sha256": hashlib.sha256(pdf).hexdigest(),
@@ -382,27 +383,8 @@ def _record(report: Report, result: Built | Failure, on_done) -> None:
 
 
 def _write_index(project: Project, out_dir: Path, report: Report) -> None:
+    from .shelf import write_shelf
+
     tool = {"leaflets": __version__, **dict(cache.library_versions()[1:3])}
     manifest_path = write_manifest(out_dir, {b.document.file_name: b.record for b in report.built}, tool)
-    from .output import read_manifest
-
-    manifest = read_manifest(manifest_path)
-    titles = {}
-    for entry in manifest["documents"].values():
-        if entry["locale"] == project.source_locale and entry["edition"] == "standard":
-            titles[entry["leaflet"]] = entry["title"]
-    for entry in manifest["documents"].values():
-        entry["title_en"] = titles.get(entry["leaflet"], entry["leaflet"])
-    codes = list(dict.fromkeys([*project.locales, *(e["locale"] for e in manifest["documents"].values())]))
-    languages = {}
-    for code in codes:
-        try:
-            info = locale_info(code)
-        except LeafletsError:
-            continue
-        languages[code] = {
-            "native_name": info.native_name,
-            "english_name": info.english_name,
-            "direction": info.direction,
-        }
-    write_shelf(out_dir, manifest, languages, project.name)
+    write_shelf(out_dir, read_manifest(manifest_path), project)

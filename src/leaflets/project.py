@@ -90,6 +90,17 @@ class Language:
 
 
 @dataclass(frozen=True)
+class ShelfSettings:
+    """``[shelf]`` in leaflets.toml: the staff's shelf page (``out/index.html``)."""
+
+    #: Where the output folder is published (``https://clinic.example/leaflets/``); with it each
+    #: document gets a QR code a patient scans to open it on a phone. Empty: no QR codes.
+    base_url: str = ""
+    #: The language of the page's own words (labels, statuses): one the tool has catalogues for.
+    staff_language: str = "en"
+
+
+@dataclass(frozen=True)
 class Project:
     root: Path
     settings_path: Path
@@ -102,6 +113,7 @@ class Project:
     editions: tuple[str, ...] = ("standard",)
     paper: str = ""
     print_shop: bool = False
+    shelf: ShelfSettings = field(default_factory=ShelfSettings)
     theme: Theme = field(default_factory=lambda: Theme())
     #: Departments with their own contact details, ``[clinics.NAME]``.
     clinics: dict[str, Clinic] = field(default_factory=dict)
@@ -288,6 +300,7 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
                 )
 
     return Project(
+        shelf=_parse_shelf(data.get("shelf", {}), where),
         root=root,
         settings_path=path,
         name=str(data.get("name", root.name)),
@@ -392,3 +405,37 @@ def parse_theme(table: dict[str, Any], where: Any) -> Theme:
     if not isinstance(logo, str) or not isinstance(css, list):
         raise ConfigError(f"{where('theme')}: theme.logo is a file name and theme.css a list of them")
     return Theme(logo=logo, css=tuple(css), **colours)
+
+def _parse_shelf(table: Any, where: Any) -> ShelfSettings:
+    """``[shelf] base_url = "https://..."``, ``staff_language = "tr"``."""
+    from urllib.parse import urlsplit
+
+    from .i18n import staff_languages
+
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where('shelf')}: shelf must be a table ([shelf])")
+    unknown = sorted(set(table) - {"base_url", "staff_language"})
+    if unknown:
+        raise ConfigError(
+            f"{where(unknown[0])}: unknown setting shelf.{unknown[0]}; known: base_url, staff_language"
+        )
+    base_url = table.get("base_url", "")
+    if not isinstance(base_url, str):
+        raise ConfigError(f"{where('base_url')}: shelf.base_url must be a string")
+    if base_url:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
+            raise ConfigError(
+                f"{where('base_url')}: shelf.base_url must be an http(s) address of a folder, "
+                f"like https://clinic.example/leaflets/ (got {base_url!r})"
+            )
+        if not base_url.endswith("/"):
+            base_url += "/"
+    staff = table.get("staff_language", "en")
+    known = staff_languages()
+    if not isinstance(staff, str) or staff not in known:
+        raise ConfigError(
+            f"{where('staff_language')}: shelf.staff_language {staff!r} is not a language the tool "
+            f"speaks; known: {', '.join(known)}"
+        )
+    return ShelfSettings(base_url=base_url, staff_language=staff)

@@ -59,6 +59,8 @@ class Rendered:
     fonts: dict[str, str] = field(default_factory=dict)
     #: Problems that do not stop the document (a language name given in English).
     warnings: list[str] = field(default_factory=list)
+    #: Each language's ``<meta name="keywords">``, for the shelf page's search.
+    keywords: dict[str, str] = field(default_factory=dict)
 
     @property
     def draft(self) -> bool:
@@ -307,6 +309,7 @@ def render_html(project: Project, document: Document) -> Rendered:
         {p.info.code: _revision(p.translator) for p in passes if p.translator.catalog},
         fonts.hashes(stack),
         list(dict.fromkeys(w for p in passes for w in p.context["font_warnings"])),
+        keywords={p.info.code: _keywords(page) for p, page in zip(passes, pages, strict=True)},
     )
 
 
@@ -420,6 +423,11 @@ def language_list(
 
 def _title(html: str) -> str:
     match = re.search(r"<title>(.*?)</title>", html, re.S)
+    return Markup(match[1]).unescape().strip() if match else ""
+
+
+def _keywords(html: str) -> str:
+    match = re.search(r'<meta name="keywords" content="([^"]*)"', html)
     return Markup(match[1]).unescape().strip() if match else ""
 
 

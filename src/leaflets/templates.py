@@ -16,6 +16,7 @@ import jinja2
 from jinja2 import meta
 
 from .errors import TemplateError
+from .i18n import LOCALE_DIR, po_path
 from .locales import ASSETS_DIR
 from .project import Leaflet, Project
 
@@ -92,14 +93,13 @@ def template_names(project: Project, leaflet: Leaflet) -> set[str]:
     return names
 
 
-#: The tool's own catalogues: the theme's strings, translated (one domain, ``leaflets``).
-TOOL_LOCALE_DIR = Path(__file__).resolve().parent / "locale"
-TOOL_DOMAIN = "leaflets"
+#: The tool's own catalogues (domain ``leaflets``, shared with the shelf page: i18n.py).
+TOOL_LOCALE_DIR = LOCALE_DIR
 
 
 def tool_po_path(locale: str) -> Path:
     """The tool's catalogue for ``locale`` (``de-AT`` → ``locale/de_AT/LC_MESSAGES/leaflets.po``)."""
-    return TOOL_LOCALE_DIR / locale.replace("-", "_") / "LC_MESSAGES" / f"{TOOL_DOMAIN}.po"
+    return po_path(locale)
 
 
 def parent_locales(locale: str) -> list[str]:
