@@ -406,6 +406,7 @@ def parse_theme(table: dict[str, Any], where: Any) -> Theme:
         raise ConfigError(f"{where('theme')}: theme.logo is a file name and theme.css a list of them")
     return Theme(logo=logo, css=tuple(css), **colours)
 
+
 def _parse_shelf(table: Any, where: Any) -> ShelfSettings:
     """``[shelf] base_url = "https://..."``, ``staff_language = "tr"``."""
     from urllib.parse import urlsplit
