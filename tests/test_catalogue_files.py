@@ -43,9 +43,12 @@ def make_fuzzy(project_dir: Path) -> None:
     partial.write_text(text.replace("pain that gets much worse", "pain that gets much worse or spreads"))
     prepare = project_dir / "templates" / "_prepare.html"
     text = prepare.read_text()
-    assert "Ask someone to take you home afterwards." in text
+    assert "If you have sedation, an adult must take you home" in text
     prepare.write_text(
-        text.replace("Ask someone to take you home afterwards.", "Ask an adult to take you home afterwards.")
+        text.replace(
+            "If you have sedation, an adult must take you home",
+            "If you have sedation, a grown-up must take you home",
+        )
     )
 
 
@@ -72,8 +75,9 @@ def test_update_twice_gives_the_same_bytes_and_msgfmt_accepts_the_previous_msgid
         assert check.returncode == 0, check.stderr
         fuzzy = [m for m in read_catalog(po(project_dir, code)) if m.id and m.fuzzy]
         assert sorted(m.previous_id[0] for m in fuzzy) == [
-            "Ask someone to take you home afterwards. Do not drive for 24 hours after the treatment, "
-            "or for longer if your doctor tells you.",
+            "If you have sedation, an adult must take you home and should stay with you for the first "
+            "night. You must not drive at any time in the first 24 hours after the treatment. Wait longer "
+            "if your doctor tells you to.",
             "pain that gets much worse",
         ]
 

@@ -16,11 +16,11 @@ def test_the_repository_content_is_the_default(tmp_path):
     assert project.source_locale == "en" and "tr" in project.locales
 
 
-def test_leaflet_records_version_dates_sources_and_approval(project_dir):
+def test_leaflet_records_version_dates_and_sources(project_dir):
     leaflet = load_project(project_dir).leaflet("vertebroplasty")
     assert leaflet.version == "1.0"
     assert leaflet.next_review > leaflet.published
-    assert leaflet.sources and not leaflet.approved
+    assert leaflet.sources
 
 
 def test_missing_required_key_names_the_table(project_dir):

@@ -28,14 +28,6 @@ from .render import Rendered, render_html, render_pdf
 
 __all__ = ["Built", "Failure", "Report", "build", "build_document", "plan", "shard", "write_atomic"]
 
-DRAFT_REASONS = {
-    "not_approved": "the clinic has not approved the leaflet (approved_by and approved_on in {settings})",
-    "not_reviewed": "no reviewer is recorded for this translation, or it changed since the review "
-    "([languages.{locale}] reviewed_by and reviewed_on in {settings})",
-    "pseudo": "a pseudo-locale is for testing layouts only",
-    "fallbacks": "{count} string(s) not translated or fuzzy, shown in the source language",
-}
-
 
 @dataclass(frozen=True)
 class Built:
@@ -72,6 +64,8 @@ class Failure:
 class Report:
     built: list[Built] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
+    #: Released documents taken out of the output folder, with why (see ``refresh_statuses``).
+    withdrawn: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -142,16 +136,7 @@ def shard(documents: list[Document], spec: str) -> list[Document]:
 
 def explain(project: Project, rendered: Rendered) -> list[str]:
     """The draft reasons of a document in words for the person running the build."""
-    reasons = []
-    for name in rendered.draft_reasons:
-        reasons.append(
-            DRAFT_REASONS[name].format(
-                settings=project.settings_path.name,
-                locale=rendered.document.locale,
-                count=len(rendered.fallbacks),
-            )
-        )
-    return reasons
+    return list(rendered.draft_reasons)
 
 
 def overdue(project: Project, document: Document, today: dt.date) -> list[str]:
@@ -162,12 +147,8 @@ def overdue(project: Project, document: Document, today: dt.date) -> list[str]:
 
 
 def release_problems(project: Project, rendered: Rendered, today: dt.date) -> list[str]:
-    """Everything that keeps a document out of a release build."""
-    problems = explain(project, rendered)
-    for item in rendered.fallbacks[:5]:
-        where = f"line {item.line}" if item.line else "not in the catalogue"
-        problems.append(f"{item.status}: {item.msgid[:70]!r} ({where})")
-    return problems + overdue(project, rendered.document, today)
+    """Everything that keeps a document out of a release build: the draft reasons (status.py)."""
+    return explain(project, rendered)
 
 
 def build_document(
@@ -181,7 +162,7 @@ def build_document(
     today: dt.date | None = None,
 ) -> Built:
     """Render one document and write its PDF (and HTML); raise on any problem."""
-    rendered = render_html(project, document)
+    rendered = render_html(project, document, today)
     if release:
         problems = release_problems(project, rendered, today or dt.date.today())
         if problems:
@@ -365,12 +346,69 @@ def build(
         }
     for failure in report.failed:
         entries.pop(failure.document.stem, None)
+    withdrawn = refresh_statuses(project, out_dir, report, today)
+    for stem in withdrawn:
+        entries.pop(stem, None)
     cache.save(out_dir, entries)
     _write_index(project, out_dir, report)
     report.built.sort(key=lambda b: documents.index(b.document))
     report.failed.sort(key=lambda f: documents.index(f.document))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _document_of(entry: dict) -> Document:
+    return Document(
+        entry["leaflet"],
+        entry["locale"],
+        entry.get("edition", "standard"),
+        entry.get("partner"),
+        bool(entry.get("print_shop", False)),
+    )
+
+
+def _still_in(project: Project, document: Document) -> bool:
+    codes = [document.locale] + ([document.partner] if document.partner else [])
+    return document.leaflet in project.leaflets and all(
+        code in project.locales or locale_info(code).pseudo for code in codes
+    )
+
+
+def refresh_statuses(project: Project, out_dir: Path, report: Report, today: dt.date) -> set[str]:
+    """Recompute the status of every document in the output folder, not only of those built now.
+
+    A released PDF carries no DRAFT marker, so one that is no longer release-ready (its approval
+    or review no longer matches, or it failed to rebuild) is removed: nothing the manifest or the
+    shelf page calls ready may be out of date. A document of a leaflet or language that left the
+    project is removed whatever its status, so that the shelf never offers it to staff.
+    Returns the stems of the documents removed.
+    """
+    from .output import MANIFEST, read_manifest
+
+    manifest = read_manifest(out_dir / MANIFEST)
+    built = {b.document.file_name for b in report.built}
+    failed = {f.document.file_name: f.message for f in report.failed}
+    removed = set()
+    for name, entry in manifest["documents"].items():
+        if name in built:
+            continue
+        try:
+            document = _document_of(entry)
+            if not _still_in(project, document):
+                reasons = ["its leaflet or language is no longer in the project"]
+            elif entry.get("status") != "release":
+                continue
+            elif name in failed:
+                reasons = [f"failed to rebuild: {failed[name]}"]
+            else:
+                reasons = list(render_html(project, document, today).draft_reasons)
+        except (LeafletsError, KeyError) as exc:
+            reasons = [f"cannot be checked: {exc}"]
+        if reasons:
+            (out_dir / name).unlink(missing_ok=True)
+            removed.add(Path(name).stem)
+            report.withdrawn.append((name, tuple(reasons)))
+    return removed
 
 
 def _record(report: Report, result: Built | Failure, on_done) -> None:

@@ -65,6 +65,10 @@ def fingerprints(project: Project, documents: list[Document], html: bool) -> dic
         f"epoch={os.environ.get('SOURCE_DATE_EPOCH', '')}",
         repr(library_versions()),
         _stamp(project.settings_path),
+        # Sign-off records decide whether a document carries the DRAFT marker.
+        _stamp(project.root / "signoff.toml"),
+        # Approval and the source strings' places come from the template catalogue.
+        _stamp(project.pot_path),
         *_tree(project.templates_dir, skip_suffix=".html"),
         *_tree(ASSETS_DIR),
         *_tree(THEME_DIR),

@@ -209,6 +209,13 @@ class Translator:
         self.seen.setdefault((context, msgid), result)
         return result
 
+    def peek(
+        self, msgid: str, context: str | None = None, n: int | None = None, plural: str | None = None
+    ) -> Lookup:
+        """Look a string up without recording it: for what only a draft shows (its own marker),
+        which neither counts as a fallback nor needs a review."""
+        return replace(self._lookup(msgid, context, n, plural), locale=self.locale)
+
     def _lookup(self, msgid, context, n, plural) -> Lookup:
         source_text = msgid if n is None or n == 1 or plural is None else plural
         if self.transform is not None:

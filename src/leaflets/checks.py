@@ -18,7 +18,7 @@ from .errors import CatalogError, LeafletsError
 from .project import Project
 from .qa import style_findings
 
-ERROR, WARNING = "error", "warning"
+ERROR, WARNING, INFO = "error", "warning", "info"
 #: A translation longer than this many times its source (plus slack) is suspicious.
 LENGTH_RATIO, LENGTH_SLACK = 2.0, 20
 
@@ -39,8 +39,15 @@ class Finding:
         return f"{where}: [{self.code}] {self.severity}: {self.message}"
 
 
-def check_project(project: Project, today: dt.date | None = None, pages: bool = True) -> list[Finding]:
-    """Every finding for the project's leaflets and catalogues; ``pages`` renders for budgets."""
+def check_project(
+    project: Project, today: dt.date | None = None, pages: bool = True, release: bool = False
+) -> list[Finding]:
+    """Every finding for the project's leaflets and catalogues; ``pages`` renders for budgets.
+
+    With ``release``, whatever keeps a document out of a release build (no approval, a string
+    not reviewed or changed since) is an error; otherwise such sign-off gaps are warnings, so
+    that `check` passes on a project in development.
+    """
     findings = check_leaflets(project, today or dt.date.today())
     try:
         template = read_catalog(project.pot_path)
@@ -58,18 +65,80 @@ def check_project(project: Project, today: dt.date | None = None, pages: bool = 
             continue
         findings.extend(check_catalog(path, catalog, wanted))
         findings.extend(check_fonts(project, code, path, catalog))
-        if not project.language(code).reviewed:
-            findings.append(
-                Finding(
-                    project.settings_path,
-                    _line_of(project, f"languages.{code}"),
-                    "not-reviewed",
-                    WARNING,
-                    f"no reviewer is recorded for {code} ([languages.{code}] reviewed_by, reviewed_on)",
-                )
-            )
+    findings.extend(check_documents(project, today or dt.date.today(), release))
     if pages and not errors(findings):
         findings.extend(check_budgets(project))
+    findings.extend(check_readability(project))
+    return findings
+
+
+def check_readability(project: Project) -> list[Finding]:
+    """Readability figures of every leaflet (see readability.py), a warning above the target age."""
+    from .readability import measure
+
+    findings = []
+    target = project.readability.reading_age
+    for slug, leaflet in project.leaflets.items():
+        template = project.templates_dir / leaflet.template
+        for code in project.locales:
+            try:
+                report = measure(project, slug, code)
+            except LeafletsError:
+                continue  # a document that cannot render: the other checks say why
+            where = template if code == project.source_locale else project.po_path(code)
+            if not report.scores:
+                findings.append(
+                    Finding(
+                        where,
+                        None,
+                        "readability",
+                        INFO,
+                        f"{slug} ({code}): textstat has no readability formula for this language",
+                    )
+                )
+                continue
+            figures = ", ".join(f"{s.name} {s.value:.1f}" for s in report.scores)
+            age = report.reading_age
+            if age is not None:
+                figures += f"; reading age {age:.0f} (target {target:g})"
+            findings.append(Finding(where, None, "readability", INFO, f"{slug} ({code}): {figures}"))
+            if age is not None and age > target:
+                findings.append(
+                    Finding(
+                        where,
+                        None,
+                        "reading-age",
+                        WARNING,
+                        f"{slug} ({code}): reading age {age:.1f} is above the target of {target:g} "
+                        "([readability] reading_age); shorten the longest sentences, use shorter words",
+                    )
+                )
+            if code != project.source_locale:
+                continue
+            for sentence in report.longest(3):
+                findings.append(
+                    Finding(
+                        sentence.path or template,
+                        sentence.line,
+                        "long-sentence",
+                        INFO,
+                        f"{slug}: {sentence.words} words: {sentence.text[:90]!r}",
+                    )
+                )
+            if report.unusual:
+                listed = ", ".join(f"{word} ({count})" for word, count in report.unusual[:25])
+                more = len(report.unusual) - 25
+                findings.append(
+                    Finding(
+                        template,
+                        None,
+                        "plain-words",
+                        INFO,
+                        f"{slug}: {len(report.unusual)} words outside the plain-language list: {listed}"
+                        + (f" and {more} more" if more > 0 else "")
+                        + "; add the ones the leaflet explains to [readability] plain_words",
+                    )
+                )
     return findings
 
 
@@ -122,17 +191,67 @@ def check_leaflets(project: Project, today: dt.date) -> list[Finding]:
                     f"{slug}: its review date {leaflet.next_review} has passed",
                 )
             )
-        if not leaflet.approved:
-            findings.append(
-                Finding(
-                    project.settings_path,
-                    line,
-                    "not-approved",
-                    WARNING,
-                    f"{slug}: not approved by the clinic (approved_by, approved_on)",
-                )
-            )
     return findings
+
+
+_WHERE = re.compile(r"^(?P<path>[^:]+?\.(?:po|pot|html|toml)):(?P<line>\d+)?:? ?(?P<rest>.*)$", re.S)
+
+
+def check_documents(project: Project, today: dt.date, release: bool = False) -> list[Finding]:
+    """What the build would say of each leaflet in each language: render errors (templates,
+    fonts, phone numbers, unsafe translations) and the reasons a document is not release-ready.
+
+    The same rules as ``build --release`` (``status.py``): a release refuses what this reports.
+    """
+    from .document import Document
+    from .render import render_html
+
+    findings: list[Finding] = []
+    seen: set[tuple[str, str]] = set()
+    for slug in project.leaflets:
+        for code in project.locales:
+            try:
+                rendered = render_html(project, Document(slug, code), today)
+            except LeafletsError as exc:
+                findings.append(_finding(project, str(exc), "render", ERROR))
+                continue
+            for reason in rendered.draft_reasons:
+                kind = _reason_code(reason)
+                if kind in ("check", "review-overdue"):
+                    continue  # reported above, at the catalogue's or the settings' line
+                severity = ERROR if release else WARNING
+                if (kind, reason) not in seen:
+                    seen.add((kind, reason))
+                    findings.append(_finding(project, reason, kind, severity))
+    return findings
+
+
+def _reason_code(reason: str) -> str:
+    if "] translation of" in reason:
+        return "check"
+    for words, code in (
+        ("not approved", "not-approved"),
+        ("not reviewed", "not-reviewed"),
+        ("review date", "review-overdue"),
+        ("since", "sign-off-changed"),
+        ("untranslated", "fallback"),
+        ("fuzzy", "fallback"),
+        ("missing", "fallback"),
+        ("pseudo", "pseudo"),
+    ):
+        if words in reason:
+            return code
+    return "not-ready"
+
+
+def _finding(project: Project, text: str, code: str, severity: str) -> Finding:
+    match = _WHERE.match(text)
+    if match:
+        path = Path(match["path"])
+        if not path.is_absolute():
+            path = project.root / path
+        return Finding(path, int(match["line"]) if match["line"] else None, code, severity, match["rest"])
+    return Finding(project.settings_path, None, code, severity, text)
 
 
 def _line_of(project: Project, table: str) -> int | None:
@@ -317,6 +436,10 @@ def _ends(text: str) -> tuple[str, str]:
 
 def errors(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == ERROR]
+
+
+def warnings(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == WARNING]
 
 
 __all__ = ["Finding", "check_project", "check_pair", "errors", "LeafletsError"]

@@ -5,6 +5,7 @@ Every command is a few lines over a library function; nothing here renders or re
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import os
@@ -107,12 +108,15 @@ def main(ctx: click.Context, project_dir: Path | None) -> None:
 def list_command(obj: Context) -> None:
     """Show the project's leaflets, locales and editions."""
     from .locales import locale_info
+    from .signoff import read_records
 
     project = obj.project
+    records = read_records(project)
     click.echo(f"Project: {project.root}")
     click.echo("Leaflets:")
     for slug, leaflet in project.leaflets.items():
-        status = "approved" if leaflet.approved else "not approved (draft)"
+        approval = records.approval(slug)
+        status = f"approved by {approval.by} on {approval.on}" if approval else "not approved (draft)"
         click.echo(
             f"  {slug:<20} v{leaflet.version}  published {leaflet.published}  "
             f"review by {leaflet.next_review}  {status}"
@@ -120,10 +124,11 @@ def list_command(obj: Context) -> None:
     click.echo("Locales:")
     for code in project.locales:
         info = locale_info(code)
+        reviews = [r for r in records.reviews if r.locale == code]
         role = (
             "source"
             if code == project.source_locale
-            else ("reviewed" if project.language(code).reviewed else "not reviewed")
+            else (f"last reviewed by {reviews[-1].by} on {reviews[-1].on}" if reviews else "not reviewed")
         )
         click.echo(f"  {code:<8} {info.native_name} ({info.english_name}), {info.direction}, {role}")
     click.echo(f"Editions: {', '.join(project.editions)} (available: {', '.join(EDITIONS)})")
@@ -252,6 +257,8 @@ def build(
         f"{len(report.rendered)} built, {len(report.up_to_date)} up to date, "
         f"{len(report.failed)} failed, {drafts} draft, in {report.seconds:.1f} s"
     )
+    for name, reasons in report.withdrawn:
+        click.echo(f"withdrawn: {name} (removed: {reasons[0]})", err=True)
     for failure in report.failed:
         click.echo(f"failed: {failure.document}", err=True)
     if report.failed:
@@ -372,6 +379,97 @@ def init(obj: Context, locale: str) -> None:
         click.echo(f"warning: {problem}", err=True)
 
 
+def _date(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--on") from None
+
+
+@main.command()
+@click.argument("leaflet")
+@click.option("--by", required=True, help="Who approves the content for the clinic.")
+@click.option("--on", "on", metavar="YYYY-MM-DD", help="Date of the approval (default: today).")
+@click.option("--note", default="", help="A note kept with the record.")
+@click.pass_obj
+@handle_errors
+def approve(obj: Context, leaflet: str, by: str, on: str | None, note: str) -> None:
+    """Record the clinic's approval of LEAFLET's content as it is now (in signoff.toml)."""
+    from .signoff import approve as run
+    from .signoff import signoff_path
+
+    record = run(obj.project, leaflet, by, _date(on), note)
+    click.echo(
+        f"{signoff_path(obj.project)}: {leaflet} approved by {record.by} on {record.on.isoformat()} "
+        f"({len(record.strings)} strings, {len(record.settings)} settings; {record.fingerprint[:19]}…)"
+    )
+
+
+@main.command()
+@click.argument("locale")
+@click.option("--by", help="Who reviewed the translation (records the review).")
+@click.option(
+    "--leaflet", "leaflets", multiple=True, metavar="LEAFLET", help="Only this leaflet (repeatable)."
+)
+@click.option("--on", "on", metavar="YYYY-MM-DD", help="Date of the review (default: today).")
+@click.option("--note", default="", help="A note kept with the record.")
+@click.option(
+    "--changed", is_flag=True, help="Only the strings never reviewed or changed since their review."
+)
+@click.option(
+    "--sheet",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the review sheet (HTML, or PDF for a .pdf name) of the strings to review.",
+)
+@click.pass_obj
+@handle_errors
+def review(
+    obj: Context,
+    locale: str,
+    by: str | None,
+    leaflets: tuple[str, ...],
+    on: str | None,
+    note: str,
+    changed: bool,
+    sheet: Path | None,
+) -> None:
+    """Record a reviewer's check of LOCALE's translation, or list (--changed) what needs one.
+
+    Without --by nothing is recorded: the strings to review are listed (and --sheet writes them).
+    """
+    from .sheet import sheet_html, write_sheet
+    from .signoff import Review, message_fingerprint, message_key, signoff_path, to_review
+    from .signoff import review as run
+
+    project = obj.project
+    when = _date(on)
+    for slug in leaflets:
+        project.leaflet(slug)
+    pending = to_review(project, locale, list(leaflets) or None, changed)
+    fingerprint = Review(
+        locale,
+        by or "-",
+        when,
+        leaflets,
+        {message_key(*p.key): message_fingerprint(p.message) for p in pending},
+    ).fingerprint
+    if sheet is not None:
+        write_sheet(sheet, sheet_html(project, locale, pending, by or "", when, fingerprint))
+        click.echo(f"{sheet}: review sheet of {len(pending)} string(s)")
+    if by is None:
+        for item in pending:
+            click.echo(f"{item.where}: {item.why}: {item.key[1][:80]!r}")
+        click.echo(f"{len(pending)} string(s) to review in {locale}")
+        return
+    record, pending = run(project, locale, by, when, list(leaflets) or None, note, changed)
+    click.echo(
+        f"{signoff_path(project)}: {len(record.messages)} {locale} string(s) reviewed by {record.by} "
+        f"on {record.on.isoformat()}"
+    )
+
+
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option(
@@ -423,6 +521,11 @@ def stats(obj: Context, as_json: bool, minimum: float | None, locales: tuple[str
 @main.command()
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(
+    "--release",
+    is_flag=True,
+    help="Check as a release build would: a leaflet not approved or a string not reviewed is an error.",
+)
+@click.option(
     "--pages/--no-pages",
     default=True,
     show_default=True,
@@ -430,17 +533,18 @@ def stats(obj: Context, as_json: bool, minimum: float | None, locales: tuple[str
 )
 @click.pass_obj
 @handle_errors
-def check(obj: Context, strict: bool, pages: bool) -> None:
+def check(obj: Context, strict: bool, release: bool, pages: bool) -> None:
     """Check catalogues and leaflets: markup, placeholders, numbers, completeness, review dates."""
-    from .checks import ERROR, check_project
+    from .checks import ERROR, WARNING, check_project
 
     project = obj.project
-    findings = check_project(project, pages=pages)
+    findings = check_project(project, pages=pages, release=release)
     base = Path.cwd()
     for finding in findings:
         click.echo(finding.format(base), err=finding.severity == ERROR)
     errors = sum(1 for f in findings if f.severity == ERROR)
-    warnings = len(findings) - errors
+    # Information (readability figures) is printed but never counts against --strict.
+    warnings = sum(1 for f in findings if f.severity == WARNING)
     click.echo(f"{errors} error(s), {warnings} warning(s)")
     if errors or (strict and warnings):
         sys.exit(1)

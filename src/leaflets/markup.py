@@ -115,3 +115,28 @@ def numbers(text: str) -> list[str]:
     """Numbers of ``text`` outside placeholders, tags and URLs."""
     stripped = _URL.sub(" ", PLACEHOLDER.sub(" ", _TAG.sub(" ", text)))
     return _NUMBER.findall(stripped)
+
+
+def is_full_stop(char: str) -> bool:
+    """A sentence-ending full stop of any script (``.``, ``。``, ``։``, ``۔``, ...)."""
+    import unicodedata
+
+    return len(char) == 1 and unicodedata.name(char, "").endswith("FULL STOP")
+
+
+def join_stops(text: str, values: dict[str, object]) -> str:
+    """``text`` with the full stop after a placeholder dropped where the value ends in the same one.
+
+    A Russian date ends with "г." and a Hungarian one with "."; at the end of a translated
+    sentence the value's stop and the sentence's would print as "..". Only the stop right after
+    a substituted value goes, so every other full stop of the translation stays.
+    """
+    result = text
+    for value in values.values():
+        if not isinstance(value, str) or not value or not is_full_stop(value[-1]):
+            continue
+        shown = str(escape(value))
+        doubled = shown + value[-1]
+        if doubled in result:
+            result = type(text)(result.replace(doubled, shown))
+    return result

@@ -56,9 +56,18 @@ def write_manifest(out_dir: Path, entries: dict[str, dict], tool: dict) -> Path:
     manifest = read_manifest(path)
     documents = {name: entry for name, entry in manifest["documents"].items() if (out_dir / name).is_file()}
     documents.update(entries)
-    data = {"generator": tool, "documents": dict(sorted(documents.items()))}
+    data = {"generator": tool, "built_at": built_at(), "documents": dict(sorted(documents.items()))}
     write_atomic(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return path
+
+
+def built_at() -> str:
+    """When the set was built: ``SOURCE_DATE_EPOCH`` when set (reproducible), else now, in UTC."""
+    import datetime as dt
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch else dt.datetime.now(dt.UTC)
+    return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def merge_manifests(paths: list[Path]) -> dict:

@@ -58,8 +58,6 @@ class Leaflet:
     published: dt.date
     next_review: dt.date
     sources: tuple[str, ...]
-    approved_by: str = ""
-    approved_on: dt.date | None = None
     #: Maximum pages per edition, e.g. ``{"standard": 4}``; missing means no budget.
     page_budget: dict[str, int] = field(default_factory=dict)
     #: The ``[clinics.NAME]`` whose contact details it shows; empty: the ``[clinic]`` table.
@@ -67,26 +65,26 @@ class Leaflet:
     #: The languages it is offered in; empty: every locale of the project.
     languages: tuple[str, ...] = ()
 
-    @property
-    def approved(self) -> bool:
-        return bool(self.approved_by and self.approved_on)
-
 
 @dataclass(frozen=True)
 class Language:
-    """Per-locale settings: who reviewed the translation, and an optional paper override."""
+    """Per-locale settings: an optional paper override."""
 
     code: str
-    reviewed_by: str = ""
-    reviewed_on: dt.date | None = None
     paper: str = ""
     #: Font families to draw this language with before its script's own (``fonts = [...]``):
     #: names of the project's fonts/ families or the tool's, e.g. Nastaliq for Urdu.
     fonts: tuple[str, ...] = ()
 
-    @property
-    def reviewed(self) -> bool:
-        return bool(self.reviewed_by and self.reviewed_on)
+
+@dataclass(frozen=True)
+class Readability:
+    """``[readability]``: the reading age the leaflets aim at, and words a reader may be expected to know."""
+
+    #: UK reading age; ``leaflets check`` warns when a leaflet's English text is harder.
+    reading_age: float = 11
+    #: Words added to the plain-language list (say, terms every leaflet explains).
+    plain_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,6 +111,7 @@ class Project:
     editions: tuple[str, ...] = ("standard",)
     paper: str = ""
     print_shop: bool = False
+    readability: Readability = Readability()
     shelf: ShelfSettings = field(default_factory=ShelfSettings)
     theme: Theme = field(default_factory=lambda: Theme())
     #: Departments with their own contact details, ``[clinics.NAME]``.
@@ -194,6 +193,36 @@ def load_project(root: Path | str) -> Project:
     return _parse(root, path, text, data)
 
 
+def _refuse_legacy_signoff(
+    entry: dict[str, Any], keys: tuple[str, str], where: str, approve: str = "", review: str = ""
+) -> None:
+    """The names and dates that once stood for sign-off: say how to record it now."""
+    found = [key for key in keys if key in entry]
+    if not found:
+        return
+    name = entry.get(keys[0], "NAME")
+    date = entry.get(keys[1])
+    on = f" --on {date.isoformat()}" if isinstance(date, dt.date) else ""
+    command = f"leaflets approve {approve}" if approve else f"leaflets review {review}"
+    raise ConfigError(
+        f"{where}: {' and '.join(found)} no longer record sign-off: a name and a date cannot show what "
+        f"was signed. Remove them and run `{command} --by {name!r}{on}`, which records a fingerprint "
+        "of the content in signoff.toml (commit that file)"
+    )
+
+
+def _readability(table: Any, where: Any) -> Readability:
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where('readability')}: [readability] must be a table")
+    age = table.get("reading_age", Readability.reading_age)
+    if isinstance(age, bool) or not isinstance(age, int | float) or not 5 <= age <= 25:
+        raise ConfigError(f"{where('reading_age')}: reading_age must be a number of years from 5 to 25")
+    words = table.get("plain_words", [])
+    if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+        raise ConfigError(f"{where('plain_words')}: plain_words must be a list of words")
+    return Readability(reading_age=age, plain_words=tuple(w.strip() for w in words))
+
+
 def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
     def where(key: str) -> str:
         # tomllib forgets positions; find the key's line for the message.
@@ -237,9 +266,7 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
         next_review = need(entry, "next_review", dt.date, context)
         if next_review <= published:
             raise ConfigError(f"{where(context)}: next_review must come after published")
-        approved_on = entry.get("approved_on")
-        if approved_on is not None and not isinstance(approved_on, dt.date):
-            raise ConfigError(f"{where(context)}: approved_on must be a date (YYYY-MM-DD)")
+        _refuse_legacy_signoff(entry, ("approved_by", "approved_on"), where(context), approve=slug)
         leaflets[slug] = Leaflet(
             slug=slug,
             template=entry.get("template", f"{slug}.html"),
@@ -247,8 +274,6 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
             published=published,
             next_review=next_review,
             sources=tuple(need(entry, "sources", list, context)),
-            approved_by=entry.get("approved_by", ""),
-            approved_on=approved_on,
             page_budget=dict(entry.get("page_budget", {})),
             clinic=str(entry.get("clinic", "")),
             languages=tuple(entry.get("languages", ())),
@@ -260,19 +285,11 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
     for code, entry in data.get("languages", {}).items():
         if code not in locales:
             raise ConfigError(f"{where('languages.' + code)}: [languages.{code}] is not in locales")
-        reviewed_on = entry.get("reviewed_on")
-        if reviewed_on is not None and not isinstance(reviewed_on, dt.date):
-            raise ConfigError(f"{where('languages.' + code)}: reviewed_on must be a date")
+        _refuse_legacy_signoff(entry, ("reviewed_by", "reviewed_on"), where("languages." + code), review=code)
         fonts = entry.get("fonts", [])
         if not isinstance(fonts, list) or not all(isinstance(name, str) for name in fonts):
             raise ConfigError(f"{where('languages.' + code)}: fonts must be a list of font family names")
-        languages[code] = Language(
-            code=code,
-            reviewed_by=entry.get("reviewed_by", ""),
-            reviewed_on=reviewed_on,
-            paper=entry.get("paper", ""),
-            fonts=tuple(fonts),
-        )
+        languages[code] = Language(code=code, paper=entry.get("paper", ""), fonts=tuple(fonts))
 
     editions = tuple(data.get("editions", ["standard"]))
     for edition in editions:
@@ -300,6 +317,7 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
                 )
 
     return Project(
+        readability=_readability(data.get("readability", {}), where),
         shelf=_parse_shelf(data.get("shelf", {}), where),
         root=root,
         settings_path=path,

@@ -24,6 +24,7 @@ from .bilingual import bilingual
 from .catalogs import Lookup, Translator, read_catalog
 from .contact import contact
 from .document import Document
+from .draft import mark
 from .errors import (
     FetchRefusedError,
     MissingGlyphError,
@@ -33,9 +34,12 @@ from .errors import (
 )
 from .fonts import FontSet, fontset, remedy
 from .locales import LocaleInfo, locale_info
-from .markup import placeholder_problem, to_html, unsafe_tags
+from .markup import join_stops, placeholder_problem, to_html, unsafe_tags
 from .project import WEB_EDITIONS, Leaflet, Project
 from .pseudo import pseudo
+from .signoff import Shown, summary
+from .status import Status
+from .status import document_status as status_of
 from .templates import ThemeLoader, asset_roots, parent_locales, tool_po_path
 
 LOG = logging.getLogger(__name__)
@@ -187,9 +191,21 @@ def make_environment(project: Project, translator: Translator, where: dict) -> j
         npgettext=lambda c, s, p, n: translate(s, context=c, plural=p, n=n),
         newstyle=True,
     )
+    for name in ("gettext", "ngettext", "pgettext", "npgettext"):
+        env.globals[name] = _joining_stops(env.globals[name])
     env.filters["css_content"] = lambda text: css_content(text, info.counter_style)
     env.globals.update(where)
     return env
+
+
+def _joining_stops(function):
+    """Wrap a newstyle gettext so a value ending in a full stop does not double the sentence's."""
+
+    @jinja2.pass_context
+    def wrapper(context, *args, **variables):
+        return join_stops(function(context, *args, **variables), variables)
+
+    return wrapper
 
 
 def _refuse_unsafe(translator: Translator, result: Lookup, source: str) -> None:
@@ -218,29 +234,6 @@ def asset_url(project: Project, name: str) -> str:
         if path.is_file():
             return path.as_uri()
     raise TemplateError(project.templates_dir, None, f"no asset named {name!r} here or in the tool")
-
-
-def draft_reasons(project: Project, leaflet: Leaflet, translator: Translator) -> dict[str, object]:
-    """Why a document is not ready for patients, as flags the template puts into words."""
-    info = locale_info(translator.locale)
-    language = project.language(translator.locale)
-    is_source = translator.locale == project.source_locale
-    reviewed = is_source or (
-        language.reviewed and not _changed_since_review(translator, language.reviewed_on)
-    )
-    return {
-        "not_approved": not leaflet.approved,
-        "not_reviewed": not reviewed and not info.pseudo,
-        "pseudo": info.pseudo,
-        "fallbacks": len(translator.fallbacks),
-    }
-
-
-def _changed_since_review(translator: Translator, reviewed_on: dt.date | None) -> bool:
-    revised = translator.catalog.revision_date if translator.catalog else None
-    if reviewed_on is None or not isinstance(revised, dt.datetime | dt.date):
-        return False
-    return (revised.date() if isinstance(revised, dt.datetime) else revised) > reviewed_on
 
 
 @dataclass
@@ -281,12 +274,64 @@ def _prepare(project: Project, leaflet: Leaflet, document: Document, code: str) 
     return _Pass(leaflet, info, translator, template, context)
 
 
-def render_html(project: Project, document: Document) -> Rendered:
-    """Render the HTML of one document, with its draft status."""
+def _shown(project: Project, each: _Pass) -> Shown:
+    """The strings a pass shows, with the catalogue entries a review covers."""
+    keys = tuple(each.translator.seen)
+    catalog = each.translator.catalog
+    messages = {key: catalog.get(key[1], context=key[0]) for key in keys} if catalog is not None else {}
+    return Shown(each.info.code, keys, messages, each.translator.path)
+
+
+def approval_shown(project: Project, leaflet: Leaflet) -> Shown:
+    """The source strings a leaflet shows, in order, as an approval records them."""
+    source = _prepare(project, leaflet, Document(leaflet.slug, project.source_locale), project.source_locale)
+    return _shown(project, source)
+
+
+def translation_shown(project: Project, leaflet: Leaflet, locale: str) -> Shown:
+    """The strings a leaflet shows in ``locale``, with their catalogue entries, as a review covers them."""
+    each = _prepare(project, leaflet, Document(leaflet.slug, locale), locale)
+    return _shown(project, each)
+
+
+def document_status(
+    project: Project, leaflet: Leaflet, document: Document, passes: list[_Pass], today: dt.date | None = None
+) -> Status:
+    """Whether the document may go to patients, from its passes (see ``status.py``)."""
+    from .signoff import read_records
+
+    # What the clinic approves is the leaflet as the standard edition shows it in the source
+    # language: every edition and language shows those strings.
+    translated = [
+        _shown(project, p) for p in passes if p.info.code != project.source_locale and not p.info.pseudo
+    ]
+    return status_of(
+        project,
+        leaflet,
+        read_records(project),
+        approval_shown(project, leaflet),
+        translated,
+        [item for p in passes for item in p.translator.fallbacks],
+        any(p.info.pseudo for p in passes),
+        today or dt.date.today(),
+    )
+
+
+def render_html(
+    project: Project, document: Document, today: dt.date | None = None, *, final: bool = False
+) -> Rendered:
+    """Render the HTML of one document, with its draft status.
+
+    A document that is not release-ready gets the tool's DRAFT marker whatever its templates do;
+    ``final`` renders it as it will read once signed off, without the marker (for measuring the text).
+    """
     leaflet = project.leaflet(document.leaflet)
     codes = [document.locale] + ([document.partner] if document.partner else [])
     passes = [_prepare(project, leaflet, document, code) for code in codes]
-    flags = _merge_flags([draft_reasons(project, leaflet, p.translator) for p in passes])
+    status = document_status(project, leaflet, document, passes, today)
+    flags = status.flags
+    if final:
+        flags = {name: 0 if name == "fallbacks" else False for name in flags}
     pages = [p.render(flags) for p in passes]
     fonts = fontset(project.root)
     for each, html in zip(passes, pages, strict=True):
@@ -296,7 +341,11 @@ def render_html(project: Project, document: Document) -> Rendered:
     stack = fonts.stack(tuple(name for each in names for name in each), _text(html))
     style = fonts.css(stack, passes[0].info.script)
     html = html.replace("</head>", f"<style>\n{style}\n</style>\n</head>", 1)
-    reasons = [name for name, value in flags.items() if value]
+    if not status.ready and not final:
+        root = f"{project.root}/"
+        details = [reason.replace(root, "") for reason in summary(list(status.reasons))]
+        html = mark(html, passes[0].translator, flags, details, large=document.edition == "large-print")
+    reasons = list(status.reasons)
     fallbacks = [item for p in passes for item in p.translator.fallbacks]
     return Rendered(
         document,
@@ -322,14 +371,6 @@ def _revision(translator: Translator) -> dict[str, str]:
         "revision_date": revised.isoformat() if isinstance(revised, dt.datetime) else str(revised),
         "sha256": hashlib.sha256(data).hexdigest(),
     }
-
-
-def _merge_flags(all_flags: list[dict]) -> dict:
-    merged = dict(all_flags[0])
-    for flags in all_flags[1:]:
-        for key, value in flags.items():
-            merged[key] = merged[key] + value if key == "fallbacks" else (merged[key] or value)
-    return merged
 
 
 def _context(project: Project, leaflet: Leaflet, document: Document, info: LocaleInfo) -> dict:

@@ -69,7 +69,22 @@ def extract_catalog(project: Project) -> Catalog:
         line = getattr(exc, "lineno", None)
         name = getattr(exc, "filename", None) or current[0]
         raise LeafletsError(f"{name}:{line or ''}: cannot extract: {getattr(exc, 'message', exc)}") from None
+    _add_tool_strings(catalog)
     return catalog
+
+
+def _add_tool_strings(catalog: Catalog) -> None:
+    """The strings the tool itself adds to documents (the DRAFT stamp and notice), so that a
+    project's translators translate them with the rest."""
+    from .draft import STRINGS
+
+    for msgid in STRINGS:
+        catalog.add(
+            msgid,
+            None,
+            [("leaflets/draft.py", None)],  # type: ignore[list-item]  # a file, no line
+            auto_comments=["Added by the leaflets tool to every document that is not ready for patients."],
+        )
 
 
 def _version(project: Project) -> str:

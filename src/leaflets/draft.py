@@ -1,0 +1,131 @@
+"""The DRAFT marker, drawn by the tool on every page of a document that is not release-ready.
+
+It does not depend on the content project's templates: after a leaflet's HTML is rendered, the
+tool adds a stamp in the top margin box of every page and a notice with the reasons at the
+start of the first page, with styles that a project's stylesheet cannot switch off (they come
+last and are ``!important``). The stamp always says the English word DRAFT; a translation of the
+label may stand beside it, never instead of it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markupsafe import Markup
+
+from .catalogs import Translator
+from .markup import to_html
+
+#: The stamp's fixed word, in every language.
+WORD = "DRAFT"
+LABEL = "DRAFT – not approved for use with patients"
+HEADING = "Draft"
+INTRO = "This leaflet is not ready to give to patients:"
+NOT_APPROVED = "The clinic has not approved its content yet."
+NOT_REVIEWED = "No reviewer has checked this translation yet."
+FALLBACKS = (
+    "%(num)s sentence is not translated yet and is shown in the original language.",
+    "%(num)s sentences are not translated yet and are shown in the original language.",
+)
+PSEUDO = "This is a pseudo-translation for testing the layout."
+#: Every string of the marker and the notice, for extraction into the project's catalogues.
+STRINGS = (LABEL, HEADING, INTRO, NOT_APPROVED, NOT_REVIEWED, FALLBACKS, PSEUDO)
+
+_STYLE = """
+@page {{ @top-center {{
+  content: {stamp} !important; display: block !important; visibility: visible !important;
+  color: #a4000f !important; font-weight: 700 !important; font-size: {size} !important;
+  letter-spacing: 0.06em !important; opacity: 1 !important; text-transform: none !important;
+}} }}
+.leaflets-draft-notice {{
+  display: block !important; visibility: visible !important; opacity: 1 !important;
+  position: static !important; color: #1a1a1a !important; background: #fdecea !important;
+  border: 0.6mm solid #a4000f !important; padding: 2mm 3mm !important; margin: 0 0 3mm !important;
+  font-size: {notice_size} !important; break-inside: avoid !important;
+}}
+.leaflets-draft-notice p, .leaflets-draft-notice li {{ margin: 0 0 1mm !important; }}
+.leaflets-draft-notice .leaflets-draft-details {{ font-size: {detail_size} !important; }}
+"""
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal that no character of ``text`` can end: all but letters, digits and
+    spaces are written as hex escapes."""
+    escaped = "".join(
+        char if char.isalnum() or char == " " else f"\\{ord(char):06x} "
+        for char in text
+        if char.isprintable()
+    )
+    return f'"{escaped}"'
+
+
+def stamp_text(translator: Translator) -> str:
+    label = _text(translator, LABEL)
+    return WORD if not label or label == LABEL else f"{WORD} · {label}"
+
+
+def _text(translator: Translator, msgid: str, **values: object) -> str:
+    # Only a draft shows these: they are not recorded as the document's strings, so they neither
+    # count as untranslated nor need a review (a released document never shows them).
+    result = translator.peek(msgid)
+    text = Markup(to_html(result.text)).unescape()
+    return text % values if values else text
+
+
+def notice(translator: Translator, flags: dict, details: list[str]) -> Markup:
+    """The first page's notice: why the document is not ready, in the reader's language, and the
+    exact reasons for the staff (in English, with ``path:line``)."""
+    items = []
+    if flags.get("not_approved"):
+        items.append(_text(translator, NOT_APPROVED))
+    if flags.get("not_reviewed"):
+        items.append(_text(translator, NOT_REVIEWED))
+    if flags.get("fallbacks"):
+        count = int(flags["fallbacks"])
+        result = translator.peek(FALLBACKS[0], plural=FALLBACKS[1], n=count)
+        items.append(Markup(to_html(result.text)).unescape() % {"num": count})
+    if flags.get("pseudo"):
+        items.append(_text(translator, PSEUDO))
+    parts = [
+        Markup('<aside class="draft-notice leaflets-draft-notice">'),
+        Markup("<p><strong>{}</strong> – {}</p>").format(
+            _text(translator, HEADING), _text(translator, INTRO)
+        ),
+    ]
+    if items:
+        parts.append(
+            Markup("<ul>") + Markup("").join(Markup("<li>{}</li>").format(i) for i in items) + Markup("</ul>")
+        )
+    if details:
+        parts.append(
+            Markup('<ul class="leaflets-draft-details" lang="en" dir="ltr">')
+            + Markup("").join(Markup("<li>{}</li>").format(d) for d in details)
+            + Markup("</ul>")
+        )
+    parts.append(Markup("</aside>"))
+    return Markup("\n").join(parts)
+
+
+def mark(html: str, translator: Translator, flags: dict, details: list[str], large: bool = False) -> str:
+    """``html`` with the tool's DRAFT stamp on every page and the notice at the start of page 1."""
+    style = _STYLE.format(
+        stamp=css_string(stamp_text(translator)),
+        size="16pt" if large else "10pt",
+        notice_size="16pt" if large else "10pt",
+        detail_size="14pt" if large else "8pt",
+    )
+    block = str(notice(translator, flags, details))
+    # The notice follows the masthead (or opens the body); the style closes the document, so it
+    # comes after every other.
+    marked, found = re.subn(
+        r"(<body\b[^>]*>\s*<header\b.*?</header>)", lambda m: m[1] + "\n" + block, html, count=1, flags=re.S
+    )
+    if not found:
+        marked, found = re.subn(r"(<body\b[^>]*>)", lambda m: m[1] + "\n" + block, html, count=1)
+    if not found:
+        marked = block + html
+    closing = f"<style>{style}</style>\n"
+    if "</html>" in marked:
+        head, _sep, tail = marked.rpartition("</html>")
+        return head + closing + "</html>" + tail
+    return marked + closing
