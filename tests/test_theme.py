@@ -288,7 +288,16 @@ def test_new_project_has_settings_example_readme_and_gitignore(new_clinic):
     assert (new_clinic / ".gitignore").read_text(encoding="utf-8").strip() == "out/"
     assert "leaflets build" in (new_clinic / "README.md").read_text(encoding="utf-8")
     settings = (new_clinic / "leaflets.toml").read_text(encoding="utf-8")
-    for key in ("[clinics.", "[theme]", "brand", "logo", "languages", "clinic =", "paper", "leaflets approve"):
+    for key in (
+        "[clinics.",
+        "[theme]",
+        "brand",
+        "logo",
+        "languages",
+        "clinic =",
+        "paper",
+        "leaflets approve",
+    ):
         assert key in settings
     assert not (new_clinic / "locales" / "babel.cfg").exists()  # the tool supplies the mapping
 
