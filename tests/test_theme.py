@@ -323,7 +323,16 @@ def test_new_project_bilingual_keeps_the_box_outside_any_section(new_clinic):
     assert standard - both == set()
 
 
-@pytest.mark.parametrize("command", [["init", "es"], ["extract"], ["update"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["init", "es"],
+        ["extract"],
+        ["update"],
+        ["approve", "ablation", "--by", "X"],
+        ["review", "tr", "--by", "X"],
+    ],
+)
 def test_writing_commands_outside_a_project_say_to_run_new(runner, tmp_path, monkeypatch, command):
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(main, command)

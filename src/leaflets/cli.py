@@ -400,7 +400,7 @@ def approve(obj: Context, leaflet: str, by: str, on: str | None, note: str) -> N
     from .signoff import approve as run
     from .signoff import signoff_path
 
-    record = run(obj.project, leaflet, by, _date(on), note)
+    record = run(obj.own_project, leaflet, by, _date(on), note)
     click.echo(
         f"{signoff_path(obj.project)}: {leaflet} approved by {record.by} on {record.on.isoformat()} "
         f"({len(record.strings)} strings, {len(record.settings)} settings; {record.fingerprint[:19]}…)"
@@ -463,7 +463,7 @@ def review(
             click.echo(f"{item.where}: {item.why}: {item.key[1][:80]!r}")
         click.echo(f"{len(pending)} string(s) to review in {locale}")
         return
-    record, pending = run(project, locale, by, when, list(leaflets) or None, note, changed)
+    record, pending = run(obj.own_project, locale, by, when, list(leaflets) or None, note, changed)
     click.echo(
         f"{signoff_path(project)}: {len(record.messages)} {locale} string(s) reviewed by {record.by} "
         f"on {record.on.isoformat()}"
