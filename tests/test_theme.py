@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pikepdf
@@ -36,6 +37,9 @@ def tool_string(locale: str, msgid: str) -> str:
 def words(text: str) -> set[str]:
     """The words a reader sees, with line-end hyphenation (any width of column) joined."""
     text = re.sub(r"[-\u2010\u00ad]\n\s*", "", text)
+    # Marks (Arabic vowel signs, tanween) are read back beside or apart from their letter
+    # depending on the line; the words are the letters.
+    text = "".join(char for char in text if unicodedata.category(char) != "Mn")
     return set(re.findall(r"\w+", text))
 
 
