@@ -35,12 +35,22 @@ def tool_string(locale: str, msgid: str) -> str:
 
 
 def words(text: str) -> set[str]:
-    """The words a reader sees, with line-end hyphenation (any width of column) joined."""
-    text = re.sub(r"[-\u2010\u00ad]\n\s*", "", text)
-    # Marks (Arabic vowel signs, tanween) are read back beside or apart from their letter
-    # depending on the line; the words are the letters.
-    text = "".join(char for char in text if unicodedata.category(char) != "Mn")
-    return set(re.findall(r"\w+", text))
+    """The words a reader sees, however a column's width broke the lines.
+
+    Hyphens go (a line-end hyphenation and "MRT-Aufnahmen" broken at its own hyphen read the
+    same as the unbroken word), and so do marks (Arabic vowel signs, tanween) with a space
+    pdftotext puts after one inside a word in some lines and not in others.
+    """
+    text = re.sub(r"[-\u2010\u00ad]\s*", "", text)
+    letters: list[str] = []
+    after_mark = False
+    for char in text:
+        if unicodedata.category(char) == "Mn":
+            after_mark = True
+        elif not (after_mark and char == " "):
+            after_mark = False
+            letters.append(char)
+    return set(re.findall(r"\w+", "".join(letters)))
 
 
 # --- the tool's catalogues -----------------------------------------------------------------
