@@ -25,6 +25,9 @@ def translate(project_dir: Path, locale: str, msgid: str, text: str) -> int:
     path = project_dir / "locales" / locale / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as handle:
         catalog = read_po(handle)
+    if msgid not in catalog:
+        # A theme string: the project overrides the tool's translation in its own catalogue.
+        catalog.add(msgid, "", flags=["python-format"] if "%(" in msgid else [])
     catalog[msgid].string = text
     catalog[msgid].flags.discard("fuzzy")
     with path.open("wb") as handle:

@@ -205,7 +205,7 @@ def hex_rgb(value: str) -> tuple[float, float, float]:
     return tuple(int(value[i : i + 2], 16) / 255 for i in (1, 3, 5))
 
 
-# The backgrounds of templates/style.css: light panels for dark text, the masthead for light.
+# The backgrounds of the theme's leaflet.css: light panels for dark text, the masthead for light.
 LIGHT_BACKGROUNDS = ["#ffffff", "#eef5f9", "#fdf0ec"]
 DARK_BACKGROUND = "#0d4a6b"
 

@@ -162,7 +162,10 @@ def test_template_is_up_to_date_with_the_source(tmp_path):
     found = {
         message
         for _f, _l, message, _c, _x in extract_from_dir(
-            str(REPO), method_map, options_map, keywords={"_": None, "N_": None, "gettext": None}
+            str(REPO),
+            method_map,
+            options_map,
+            keywords={"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)},
         )
     }
     with (LOCALE_DIR / "leaflets.pot").open("rb") as handle:
@@ -175,9 +178,9 @@ def test_cli_names_a_bad_shelf_setting_without_a_traceback(runner, project_dir):
 
     settings = project_dir / "leaflets.toml"
     lines = settings.read_text(encoding="utf-8").splitlines()
-    settings.write_text("\n".join([*lines, "[shelf]", 'staff_language = "fr"']) + "\n", encoding="utf-8")
+    settings.write_text("\n".join([*lines, "[shelf]", 'staff_language = "sw"']) + "\n", encoding="utf-8")
     result = runner.invoke(main, ["--project", str(project_dir), "list"])
     assert result.exit_code == 2
-    assert f"{settings}:{len(lines) + 2}: shelf.staff_language 'fr'" in result.output
-    assert "known: en, ar, de, ru, tr" in result.output
+    assert f"{settings}:{len(lines) + 2}: shelf.staff_language 'sw'" in result.output
+    assert "known: en, ar, de, el, es, fa, fr, he, ru, tr, uk" in result.output
     assert "Traceback" not in result.output

@@ -113,10 +113,13 @@ def plan(
     shop = project.print_shop if print_shop is None else print_shop
     documents = []
     for slug in slugs:
+        offered = project.locales_of(project.leaflet(slug))
         for code in codes:
+            if code not in offered and code in project.locales:
+                continue  # a leaflet offered in some languages only
             for edition in chosen:
                 if edition == "bilingual":
-                    if code != second:
+                    if code != second and (second in offered or second not in project.locales):
                         documents.append(Document(slug, code, edition, second, shop, paper))
                 elif edition in WEB_EDITIONS:
                     documents.append(Document(slug, code, edition))  # no paper, no print shop

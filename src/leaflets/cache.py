@@ -22,7 +22,7 @@ from .document import Document
 from .locales import ASSETS_DIR
 from .output import MANIFEST, write_atomic
 from .project import Project
-from .templates import TemplateIndex
+from .templates import THEME_DIR, TOOL_LOCALE_DIR, TemplateIndex, parent_locales
 
 CACHE_FILE = ".leaflets-cache.json"
 HASHES_FILE = ".leaflets-hashes.json"
@@ -117,6 +117,8 @@ def fingerprints(
         hashes.stamp(project.pot_path),
         *hashes.tree(project.templates_dir, skip_suffix=".html"),
         *hashes.tree(ASSETS_DIR),
+        *hashes.tree(THEME_DIR, skip_suffix=".html"),
+        *hashes.tree(TOOL_LOCALE_DIR),
         *_fonts(project, hashes),
         *[hashes.stamp(p) for p in sorted(PACKAGE_DIR.glob("*.py"))],
     ]
@@ -130,7 +132,12 @@ def fingerprints(
         for slug in {d.leaflet for d in documents}
     }
     catalogues = {
-        code: hashes.stamp(project.po_path(code))
+        # A regional variant reads its language's catalogue too (de for de-AT).
+        code: "\n".join(
+            hashes.stamp(project.po_path(each))
+            for each in (code, *parent_locales(code))
+            if each != project.source_locale
+        )
         for d in documents
         for code in (d.locale, d.partner)
         if code and code != project.source_locale

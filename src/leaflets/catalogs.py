@@ -182,6 +182,8 @@ class Lookup:
     line: int | None = None
     context: str | None = None
     locale: str = ""
+    #: The catalogue the text came from, when it is not the translator's own.
+    path: Path | None = None
 
     @property
     def fallback(self) -> bool:
@@ -199,6 +201,9 @@ class Translator:
     catalog: Catalog | None = None
     path: Path | None = None
     transform: Callable[[str], str] | None = None  # turns source text into pseudo-text
+    #: Catalogues asked, in order, for a string the own catalogue does not translate: the
+    #: parent language's (``de`` for ``de-AT``), then the tool's own for the theme's strings.
+    layers: list[tuple[Catalog, Path]] = field(default_factory=list)
     seen: dict[tuple[str | None, str], Lookup] = field(default_factory=dict)
 
     def lookup(
@@ -223,30 +228,46 @@ class Translator:
         source_text = msgid if n is None or n == 1 or plural is None else plural
         if self.transform is not None:
             return Lookup(msgid, self.transform(source_text), PSEUDO, context=context)
-        if self.catalog is None:
+        if self.catalog is None and not self.layers:
             return Lookup(msgid, source_text, SOURCE, context=context)
-        message: Message | None = self.catalog.get(msgid, context=context)
-        if message is None:
-            return Lookup(msgid, source_text, MISSING, context=context)
-        line = getattr(message, "lineno", None)
-        if message.fuzzy:
-            return Lookup(msgid, source_text, FUZZY, line, context)
-        string = message.string
-        if isinstance(string, tuple | list):
-            index = self._plural_index(n if n is not None else 1)
-            string = string[index] if index < len(string) else ""
-        if not string or not visible(string):
-            # Zero-width characters only would print nothing where the source has words.
-            return Lookup(msgid, source_text, UNTRANSLATED, line, context)
-        return Lookup(msgid, string, TRANSLATED, line, context)
-
-    def _plural_index(self, n: int) -> int:
-        assert self.catalog is not None
-        return int(_gettext.c2py(self.catalog.plural_expr or "(n != 1)")(n))
+        own = (
+            _find(self.catalog, None, msgid, context, n, source_text)
+            if self.catalog is not None
+            else Lookup(msgid, source_text, MISSING, context=context)
+        )
+        if own.status == TRANSLATED:
+            return own
+        for catalog, path in self.layers:
+            found = _find(catalog, path, msgid, context, n, source_text)
+            if found.status == TRANSLATED:
+                return found
+        if self.catalog is None and own.status == MISSING:
+            # A locale without a catalogue of its own (the source, or a variant of it).
+            return Lookup(msgid, source_text, SOURCE, context=context)
+        return own
 
     @property
     def fallbacks(self) -> list[Lookup]:
         return [item for item in self.seen.values() if item.fallback]
+
+
+def _find(
+    catalog: Catalog, path: Path | None, msgid: str, context: str | None, n: int | None, source_text: str
+) -> Lookup:
+    message: Message | None = catalog.get(msgid, context=context)
+    if message is None:
+        return Lookup(msgid, source_text, MISSING, context=context, path=path)
+    line = getattr(message, "lineno", None)
+    if message.fuzzy:
+        return Lookup(msgid, source_text, FUZZY, line, context, path=path)
+    string = message.string
+    if isinstance(string, tuple | list):
+        index = int(_gettext.c2py(catalog.plural_expr or "(n != 1)")(n if n is not None else 1))
+        string = string[index] if index < len(string) else ""
+    if not string or not visible(string):
+        # Zero-width characters only would print nothing where the source has words.
+        return Lookup(msgid, source_text, UNTRANSLATED, line, context, path=path)
+    return Lookup(msgid, string, TRANSLATED, line, context, path=path)
 
 
 def message_id(message: Message) -> str:

@@ -297,6 +297,18 @@ def merge_manifests_command(manifests: tuple[Path, ...], out_file: Path) -> None
 
 
 @main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@handle_errors
+def new(folder: Path) -> None:
+    """Start a project in FOLDER: settings, an example leaflet, a README; then `leaflets build`."""
+    from .scaffold import new_project
+
+    for path in new_project(folder):
+        click.echo(f"{path}: written")
+    click.echo(f"Next: cd {folder} && leaflets build")
+
+
+@main.command()
 @click.pass_obj
 @handle_errors
 def extract(obj: Context) -> None:
@@ -385,7 +397,7 @@ def approve(obj: Context, leaflet: str, by: str, on: str | None, note: str) -> N
     from .signoff import approve as run
     from .signoff import signoff_path
 
-    record = run(obj.project, leaflet, by, _date(on), note)
+    record = run(obj.writable_project, leaflet, by, _date(on), note)
     click.echo(
         f"{signoff_path(obj.project)}: {leaflet} approved by {record.by} on {record.on.isoformat()} "
         f"({len(record.strings)} strings, {len(record.settings)} settings; {record.fingerprint[:19]}…)"
@@ -448,7 +460,7 @@ def review(
             click.echo(f"{item.where}: {item.why}: {item.key[1][:80]!r}")
         click.echo(f"{len(pending)} string(s) to review in {locale}")
         return
-    record, pending = run(project, locale, by, when, list(leaflets) or None, note, changed)
+    record, pending = run(obj.writable_project, locale, by, when, list(leaflets) or None, note, changed)
     click.echo(
         f"{signoff_path(project)}: {len(record.messages)} {locale} string(s) reviewed by {record.by} "
         f"on {record.on.isoformat()}"

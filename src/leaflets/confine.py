@@ -7,10 +7,7 @@ anything is read. The fetcher (``fetch.py``) applies the same rule to what Weasy
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path, PurePosixPath
-
-import jinja2
 
 from .errors import OutsideProjectError
 
@@ -30,17 +27,3 @@ def inside(root: Path, name: str, what: str = "file") -> Path:
             path, None, f"{what} {name!r} leads outside {folder.name}/ (to {resolved}); it is not read"
         )
     return resolved
-
-
-class ConfinedLoader(jinja2.FileSystemLoader):
-    """Jinja's file loader that reads templates only from inside its folder."""
-
-    def __init__(self, root: Path):
-        super().__init__(str(root))
-        self.root = Path(root)
-
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str, Callable[[], bool]]:
-        inside(self.root, template, "template")
-        return super().get_source(environment, template)

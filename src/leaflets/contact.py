@@ -12,7 +12,7 @@ import segno
 
 from .errors import ConfigError
 from .locales import LocaleInfo
-from .project import Project, localized
+from .project import Leaflet, Project, localized
 
 
 @dataclass(frozen=True)
@@ -63,9 +63,11 @@ def _clinic_grouping(written: str, parsed: phonenumbers.PhoneNumber) -> str | No
     return f"+{country} " + " ".join(groups)
 
 
-def contact(project: Project, info: LocaleInfo) -> Contact:
-    clinic = project.clinic
-    where = f"{project.settings_path}: [clinic]"
+def contact(project: Project, info: LocaleInfo, leaflet: Leaflet | None = None) -> Contact:
+    """The contact details ``leaflet`` shows: its ``[clinics.NAME]``, else ``[clinic]``."""
+    clinic = project.clinic_of(leaflet) if leaflet else project.clinic
+    table = f"clinics.{leaflet.clinic}" if leaflet and leaflet.clinic else "clinic"
+    where = f"{project.settings_path}: [{table}]"
     phone, phone_uri = format_phone(clinic.phone, clinic.country, where)
     whatsapp = whatsapp_url = whatsapp_qr = ""
     if clinic.whatsapp:

@@ -16,18 +16,30 @@ from markupsafe import Markup
 from .catalogs import Translator
 from .markup import to_html
 
+
+def N_(message: str) -> str:
+    """Mark a string for the tool's own catalogue (domain ``leaflets``), where every language the
+    tool speaks has it translated: a project's catalogue may word it differently."""
+    return message
+
+
+def ngettext(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a plural pair for the tool's own catalogue, as :func:`N_` does."""
+    return singular, plural
+
+
 #: The stamp's fixed word, in every language.
 WORD = "DRAFT"
-LABEL = "DRAFT – not approved for use with patients"
-HEADING = "Draft"
-INTRO = "This leaflet is not ready to give to patients:"
-NOT_APPROVED = "The clinic has not approved its content yet."
-NOT_REVIEWED = "No reviewer has checked this translation yet."
-FALLBACKS = (
+LABEL = N_("DRAFT – not approved for use with patients")
+HEADING = N_("Draft")
+INTRO = N_("This leaflet is not ready to give to patients:")
+NOT_APPROVED = N_("The clinic has not approved its content yet.")
+NOT_REVIEWED = N_("No reviewer has checked this translation yet.")
+FALLBACKS = ngettext(
     "%(num)s sentence is not translated yet and is shown in the original language.",
     "%(num)s sentences are not translated yet and are shown in the original language.",
 )
-PSEUDO = "This is a pseudo-translation for testing the layout."
+PSEUDO = N_("This is a pseudo-translation for testing the layout.")
 #: Every string of the marker and the notice, for extraction into the project's catalogues.
 STRINGS = (LABEL, HEADING, INTRO, NOT_APPROVED, NOT_REVIEWED, FALLBACKS, PSEUDO)
 

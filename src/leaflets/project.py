@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, LeafletsError, NotAProjectError, SettingsError, UnknownNameError
-from .schema import EDITIONS, WEB_EDITIONS, Problem, line_of, validate
+from .schema import EDITIONS, WEB_EDITIONS, Problem, key_lines, line_of, validate
+from .schema import default as schema_default
 
 SETTINGS_FILE = "leaflets.toml"
 __all__ = ["EDITIONS", "WEB_EDITIONS", "Project", "find_project", "load_project"]
@@ -58,6 +59,10 @@ class Leaflet:
     sources: tuple[str, ...]
     #: Maximum pages per edition, e.g. ``{"standard": 4}``; missing means no budget.
     page_budget: dict[str, int] = field(default_factory=dict)
+    #: The ``[clinics.NAME]`` whose contact details it shows; empty: the ``[clinic]`` table.
+    clinic: str = ""
+    #: The languages it is offered in; empty: every locale of the project.
+    languages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -107,6 +112,18 @@ class Project:
     print_shop: bool = False
     readability: Readability = Readability()
     shelf: ShelfSettings = field(default_factory=ShelfSettings)
+    theme: Theme = field(default_factory=lambda: Theme())
+    #: Departments with their own contact details, ``[clinics.NAME]``.
+    clinics: dict[str, Clinic] = field(default_factory=dict)
+
+    def clinic_of(self, leaflet: Leaflet) -> Clinic:
+        return self.clinics[leaflet.clinic] if leaflet.clinic else self.clinic
+
+    def locales_of(self, leaflet: Leaflet) -> tuple[str, ...]:
+        """The locales ``leaflet`` is offered in, in the project's order."""
+        if not leaflet.languages:
+            return self.locales
+        return tuple(code for code in self.locales if code in leaflet.languages)
 
     @property
     def templates_dir(self) -> Path:
@@ -119,10 +136,6 @@ class Project:
     @property
     def pot_path(self) -> Path:
         return self.locales_dir / "messages.pot"
-
-    @property
-    def mapping_path(self) -> Path:
-        return self.locales_dir / "babel.cfg"
 
     def po_path(self, locale: str) -> Path:
         return self.locales_dir / locale.replace("-", "_") / "LC_MESSAGES" / "messages.po"
@@ -170,9 +183,8 @@ def writable_root(chosen: Path | None) -> Path:
         sample = default_project_root()
         raise NotAProjectError(
             f"no {SETTINGS_FILE} here or above, and the tool will not write into its own sample "
-            f"content ({sample}). Start a project: copy the sample (cp -r {sample}/{SETTINGS_FILE} "
-            f"{sample}/templates {sample}/locales my-leaflets/), then run this command inside "
-            "my-leaflets/ or with --project my-leaflets"
+            f"content ({sample}). Start a project with `leaflets new my-leaflets`, then run this "
+            "command inside my-leaflets/ or with --project my-leaflets"
         )
     return root
 
@@ -279,7 +291,21 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
             next_review=entry["next_review"],
             sources=tuple(entry["sources"]),
             page_budget=dict(entry.get("page_budget", {})),
+            clinic=entry.get("clinic", ""),
+            languages=tuple(entry.get("languages", ())),
         )
+        if entry.get("clinic") and entry["clinic"] not in data["clinics"]:
+            known = ", ".join(sorted(data["clinics"])) or "none; add a [clinics.NAME] table"
+            problem(
+                f"{context}.clinic",
+                f"leaflets.{slug}.clinic names an unknown clinic {entry['clinic']!r} (known: {known})",
+            )
+        for code in entry.get("languages", ()):
+            if code not in locales:
+                problem(
+                    f"{context}.languages",
+                    f"leaflets.{slug}.languages lists {code!r}, which is not in locales",
+                )
     if not data["leaflets"]:
         problems.append(Problem(None, "no leaflets declared (add a [leaflets.NAME] table)"))
 
@@ -296,21 +322,18 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
         raise SettingsError(path, [(p.line, p.message) for p in problems])
 
     def where(key: str) -> str:
-        # The semantic checks of [shelf] and [readability], after the schema's.
-        line = line_of(text, key) or line_of(text, f"shelf.{key}") or line_of(text, f"readability.{key}")
+        # The semantic checks of [theme], [shelf] and [readability], after the schema's.
+        exact = key_lines(text)
+        line = next(
+            (exact[f"{t}.{key}"] for t in ("theme", "shelf", "readability") if f"{t}.{key}" in exact),
+            line_of(text, key),
+        )
         return f"{path}:{line}" if line else str(path)
 
-    clinic = Clinic(
-        name=clinic_data["name"],
-        doctor=clinic_data["doctor"],
-        phone=clinic_data["phone"],
-        country=clinic_data["country"],
-        whatsapp=clinic_data.get("whatsapp", ""),
-        emergency_number=clinic_data.get("emergency_number", ""),
-        email=clinic_data.get("email", ""),
-        website=clinic_data.get("website", ""),
-        address=clinic_data.get("address", ""),
-    )
+    clinic = _clinic(clinic_data)
+    clinics = {name: _clinic(entry) for name, entry in data["clinics"].items()}
+    theme = parse_theme(data.get("theme", {}), where)
+
     return Project(
         readability=_readability(data.get("readability", {}), where),
         shelf=_parse_shelf(data.get("shelf", {}), where),
@@ -325,7 +348,84 @@ def _parse(root: Path, path: Path, text: str, data: dict[str, Any]) -> Project:
         editions=tuple(data.get("editions", ["standard"])),
         paper=data.get("paper", ""),
         print_shop=bool(data.get("print_shop", False)),
+        theme=theme,
+        clinics=clinics,
     )
+
+
+def _clinic(table: dict[str, Any]) -> Clinic:
+    """A ``[clinic]`` or ``[clinics.NAME]`` table, as the schema let it through."""
+    return Clinic(
+        name=table["name"],
+        doctor=table["doctor"],
+        phone=table["phone"],
+        country=table["country"],
+        whatsapp=table.get("whatsapp", ""),
+        emergency_number=table.get("emergency_number", ""),
+        email=table.get("email", ""),
+        website=table.get("website", ""),
+        address=table.get("address", ""),
+    )
+
+
+# --- Theme settings ([theme] in leaflets.toml) -------------------------------------------------
+#: The contrast WCAG 2.2 (1.4.3, level AA) asks of normal text against its background.
+MIN_CONTRAST = 4.5
+PAGE_COLOUR = "#ffffff"
+
+
+@dataclass(frozen=True)
+class Theme:
+    """The theme's settings: brand colours, a logo, extra style sheets."""
+
+    #: Masthead background and headings (on the white page).
+    brand: str = schema_default("theme", "brand")
+    #: Text on the brand colour (the masthead).
+    brand_text: str = schema_default("theme", "brand_text")
+    #: Rules and borders only, never text.
+    accent: str = schema_default("theme", "accent")
+    #: An image in templates/, shown in the masthead of every edition.
+    logo: str = ""
+    #: Style sheets in templates/, loaded after the theme's.
+    css: tuple[str, ...] = ()
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of ``#rrggbb`` (or ``#rgb``)."""
+    digits = colour.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    channels = [int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two colours, from 1 to 21."""
+    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def parse_theme(table: dict[str, Any], where: Any) -> Theme:
+    """Read ``[theme]``; refuse a colour that is not ``#rrggbb`` or a text pair under 4.5:1."""
+    defaults = Theme()
+    colours = {key: table.get(key, getattr(defaults, key)) for key in ("brand", "brand_text", "accent")}
+    for first, second, what in (
+        ("brand", "brand_text", "text in the masthead"),
+        ("brand", None, "headings on the white page"),
+    ):
+        other = colours[second] if second else PAGE_COLOUR
+        ratio = contrast(colours[first], other)
+        if ratio < MIN_CONTRAST:
+            names = f"theme.{first} ({colours[first]}) and " + (
+                f"theme.{second} ({other})" if second else f"the white page ({other})"
+            )
+            named = second if second and second in table else first
+            raise ConfigError(
+                f"{where(named)}: {names} have a contrast of {ratio:.2f}:1 for {what}; "
+                f"patients need at least {MIN_CONTRAST}:1 (WCAG 1.4.3)"
+            )
+    return Theme(logo=table.get("logo", ""), css=tuple(table.get("css", ())), **colours)
 
 
 def _parse_shelf(table: Any, where: Any) -> ShelfSettings:

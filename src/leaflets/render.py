@@ -16,12 +16,13 @@ from functools import cache
 from pathlib import Path
 
 import jinja2
+from babel.messages.catalog import Catalog
 from markupsafe import Markup, escape
 
 from . import __version__
 from .bilingual import bilingual
 from .catalogs import Lookup, Translator, read_catalog
-from .confine import ConfinedLoader, inside
+from .confine import inside
 from .contact import contact
 from .document import Document
 from .draft import mark
@@ -33,7 +34,7 @@ from .errors import (
     UnsafeTranslationError,
 )
 from .fonts import FontSet, fontset, remedy
-from .locales import ASSETS_DIR, LocaleInfo, locale_info
+from .locales import LocaleInfo, locale_info
 from .markup import join_stops, placeholder_problem, to_html, unsafe_tags
 from .plaintext import text_errors
 from .project import WEB_EDITIONS, Leaflet, Project
@@ -41,6 +42,7 @@ from .pseudo import pseudo
 from .signoff import Shown, summary
 from .status import Status
 from .status import document_status as status_of
+from .templates import ThemeLoader, asset_roots, parent_locales, tool_po_path
 
 LOG = logging.getLogger(__name__)
 PDF_VARIANT = "pdf/ua-1"
@@ -72,15 +74,34 @@ class Rendered:
 
 
 def translator_for(project: Project, locale: str) -> Translator:
-    """A fresh translator for ``locale``: the source, the pseudo-locale, or its ``.po``."""
+    """A fresh translator for ``locale``: the source, the pseudo-locale, or its ``.po``.
+
+    A string the locale's own catalogue does not translate comes, string by string, from the
+    project's catalogue of its parent language (``de`` for ``de-AT``), then from the tool's
+    own catalogues (the theme's strings), then from the source.
+    """
     info = locale_info(locale)
     if info.pseudo:
         return Translator(locale, transform=pseudo)
+    chain = [locale, *parent_locales(locale)]
+    layers = []
+    for code in chain[1:]:
+        if code != project.source_locale and project.po_path(code).is_file():
+            layers.append(_layer(project.po_path(code)))
+    for code in chain:
+        if code != project.source_locale and tool_po_path(code).is_file():
+            layers.append(_layer(tool_po_path(code)))
     if locale == project.source_locale:
-        return Translator(locale)
+        return Translator(locale, layers=layers)
     path = project.po_path(locale)
     inside(project.locales_dir, path.relative_to(project.locales_dir).as_posix(), "catalogue")
-    return Translator(locale, _catalog(path, _digest(path)), path)
+    if not path.is_file() and layers and locale not in project.locales:
+        return Translator(locale, layers=layers)
+    return Translator(locale, _catalog(path, _digest(path)), path, layers=layers)
+
+
+def _layer(path: Path) -> tuple[Catalog, Path]:
+    return _catalog(path, _digest(path)), path
 
 
 def _digest(path: Path) -> str:
@@ -146,7 +167,7 @@ def make_environment(project: Project, translator: Translator, where: dict) -> j
     """A Jinja environment with autoescape and the translator's safe gettext installed."""
     env = jinja2.Environment(
         bytecode_cache=_COMPILED,
-        loader=ConfinedLoader(project.templates_dir),
+        loader=ThemeLoader(project),
         autoescape=True,
         extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
@@ -197,7 +218,7 @@ def _joining_stops(function):
 
 
 def _refuse_unsafe(translator: Translator, result: Lookup, source: str) -> None:
-    path = translator.path or f"<{translator.locale}>"
+    path = result.path or translator.path or f"<{translator.locale}>"
     extra = unsafe_tags(source, result.text)
     if extra:
         raise UnsafeTranslationError(
@@ -218,17 +239,9 @@ def _refuse_unsafe(translator: Translator, result: Lookup, source: str) -> None:
         )
 
 
-def asset_folders(project: Project) -> tuple[Path, ...]:
-    """The only folders a document may load anything from, in the order names are looked up.
-
-    The one allowlist: ``asset()`` in templates and the fetcher of ``render_pdf`` both use it.
-    """
-    return (project.templates_dir, ASSETS_DIR)
-
-
 def asset_url(project: Project, name: str) -> str:
-    """``file:`` URL of an asset: the project's ``templates/`` first, then the tool's own."""
-    for root in asset_folders(project):
+    """``file:`` URL of an asset: the project's ``templates/`` first, then the theme's, the tool's."""
+    for root in asset_roots(project):
         path = inside(root, name, "asset")
         if path.is_file():
             return path.as_uri()
@@ -389,7 +402,14 @@ def _context(project: Project, leaflet: Leaflet, document: Document, info: Local
         "edition": document.edition,
         "print_shop": document.print_shop,
         "bilingual": document.partner is not None,
-        "clinic": contact(project, info),
+        "clinic": contact(project, info, leaflet),
+        "brand": {
+            "primary": project.theme.brand,
+            "on_primary": project.theme.brand_text,
+            "accent": project.theme.accent,
+        },
+        "logo": project.theme.logo,
+        "extra_css": list(project.theme.css),
         "published": info.format_date(leaflet.published),
         "next_review": info.format_date(leaflet.next_review),
         "published_iso": leaflet.published.isoformat(),
@@ -398,7 +418,7 @@ def _context(project: Project, leaflet: Leaflet, document: Document, info: Local
             if modified
             else ""
         ),
-        "languages": [locale_info(code) for code in project.locales],
+        "languages": [locale_info(code) for code in project.locales_of(leaflet)],
         # The accessible HTML edition, named in the other-formats line when the project makes it.
         "web_page": (
             # An isolate keeps the name in one piece inside right-to-left text.
@@ -409,7 +429,7 @@ def _context(project: Project, leaflet: Leaflet, document: Document, info: Local
             else ""
         ),
         "language_list": language_list(
-            [locale_info(code) for code in project.locales], info, fontset(project.root), warnings
+            [locale_info(code) for code in project.locales_of(leaflet)], info, fontset(project.root), warnings
         ),
         "font_warnings": warnings,
         "generator": f"leaflets {__version__}",
@@ -473,7 +493,8 @@ def _check_glyphs(translator: Translator, info: LocaleInfo, html: str, fonts: Fo
     for item in translator.seen.values():
         char = fonts.first_missing(item.text)
         if char:
-            where = f"{translator.path}:{item.line}" if translator.path and item.line else info.code
+            path = item.path or translator.path
+            where = f"{path}:{item.line}" if path and item.line else info.code
             raise MissingGlyphError(
                 f"{where}: no font has {_describe(char)} in the {info.code} translation of "
                 f"{item.msgid!r} ({item.text[:60]!r}); to draw it, {remedy(char)}"
@@ -544,7 +565,7 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
     from .tagging import recording, repair
 
     available = fontset(project.root)
-    fetcher = AssetFetcher([*asset_folders(project), *available.roots()], available.generated)
+    fetcher = AssetFetcher([*asset_roots(project), *available.roots()], available.generated)
     collect = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collect)

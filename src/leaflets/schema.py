@@ -131,6 +131,14 @@ NUMBER = Kind(
     ),
 )
 BUDGET = Kind("table of pages per edition", _budget)
+def _colour(value: Any) -> str | None:
+    problem = _is(str, "a colour in quotes")(value)
+    if problem or re.fullmatch(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})", value):
+        return problem
+    return f"must be a colour written #rrggbb, not {value!r}"
+
+
+COLOUR = Kind("colour #rrggbb", _colour)
 
 
 @dataclass(frozen=True)
@@ -143,6 +151,19 @@ class Key:
     #: Kept for projects written before a newer mechanism replaced it.
     legacy: bool = False
 
+
+#: The keys of ``[clinic]`` and of each department's ``[clinics.NAME]``.
+CLINIC_KEYS: tuple[Key, ...] = (
+    Key("name", LOCALIZED, "The clinic's name, once or per locale.", required=True),
+    Key("doctor", TEXT, "The responsible doctor, printed on every leaflet.", required=True),
+    Key("phone", PHONE, "Printed in the international format of the clinic's country.", required=True),
+    Key("country", TEXT, "Two-letter country code of the phone numbers (TR, DE, US).", required=True),
+    Key("whatsapp", PHONE, "WhatsApp number; adds a link and a QR code.", ""),
+    Key("emergency_number", PHONE, "The emergency line printed on every leaflet (112).", ""),
+    Key("email", TEXT, "Contact e-mail address.", ""),
+    Key("website", TEXT, "Clinic web site.", ""),
+    Key("address", LOCALIZED, "Postal address, once or per locale.", ""),
+)
 
 #: Tables by path; ``*`` is the table's name (a leaflet's slug, a locale code).
 SCHEMA: dict[str, tuple[Key, ...]] = {
@@ -158,16 +179,14 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
         ),
         Key("print_shop", BOOL, "3 mm bleed and crop marks for a print shop.", False),
     ),
-    "clinic": (
-        Key("name", LOCALIZED, "The clinic's name, once or per locale.", required=True),
-        Key("doctor", TEXT, "The responsible doctor, printed on every leaflet.", required=True),
-        Key("phone", PHONE, "Printed in the international format of the clinic's country.", required=True),
-        Key("country", TEXT, "Two-letter country code of the phone numbers (TR, DE, US).", required=True),
-        Key("whatsapp", PHONE, "WhatsApp number; adds a link and a QR code.", ""),
-        Key("emergency_number", PHONE, "The emergency line printed on every leaflet (112).", ""),
-        Key("email", TEXT, "Contact e-mail address.", ""),
-        Key("website", TEXT, "Clinic web site.", ""),
-        Key("address", LOCALIZED, "Postal address, once or per locale.", ""),
+    "clinic": CLINIC_KEYS,
+    "clinics.*": CLINIC_KEYS,
+    "theme": (
+        Key("brand", COLOUR, "Masthead and heading colour, #rrggbb; at least 4.5:1 on white.", "#0d4a6b"),
+        Key("brand_text", COLOUR, "Text colour on the masthead; at least 4.5:1 on `brand`.", "#ffffff"),
+        Key("accent", COLOUR, "Colour of rules and borders, never of text.", "#9cc3d6"),
+        Key("logo", STRING, "Image file in templates/ shown in every edition's masthead.", ""),
+        Key("css", STRINGS, "Stylesheets in templates/ added after the theme's.", []),
     ),
     "shelf": (
         Key("base_url", STRING, "Where out/ is published (https://…/); adds a QR code per document.", ""),
@@ -184,6 +203,8 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
         Key("next_review", DATE, "Date the content must be reviewed again.", required=True),
         Key("sources", STRINGS, "References the content is based on.", required=True),
         Key("page_budget", BUDGET, "Maximum pages per edition; `check` warns above it.", {}),
+        Key("clinic", TEXT, "The `[clinics.NAME]` whose contact details it shows.", "the `[clinic]` table"),
+        Key("languages", STRINGS, "The locales it is offered in.", "every locale"),
         # --- Retired keys: known, so that the loader can say how to migrate ----------------
         Key("approved_by", STRING, "Retired: an error; `leaflets approve` records sign-off.", legacy=True),
         Key("approved_on", Kind("any", lambda v: None), "Retired, as approved_by.", legacy=True),
@@ -197,12 +218,14 @@ SCHEMA: dict[str, tuple[Key, ...]] = {
     ),
 }
 #: Tables of fixed name; ``clinic`` is required.
-FIXED_TABLES = ("clinic", "shelf", "readability")
+FIXED_TABLES = ("clinic", "theme", "shelf", "readability")
 #: Which tables hold named sub-tables, and what their names may be.
-NAMED_TABLES = {"leaflets": "leaflets.*", "languages": "languages.*"}
+NAMED_TABLES = {"leaflets": "leaflets.*", "languages": "languages.*", "clinics": "clinics.*"}
 TABLE_DESCRIPTIONS = {
     "": "Top level",
     "clinic": "`[clinic]` (required)",
+    "clinics.*": "`[clinics.NAME]`: optional, a department's own contact details (keys of `[clinic]`)",
+    "theme": "`[theme]`: optional, the frame's colours, logo and extra stylesheets",
     "readability": "`[readability]`: optional, for `leaflets check`",
     "shelf": "`[shelf]`: optional, the staff's shelf page (out/index.html)",
     "leaflets.*": "`[leaflets.NAME]`: one per leaflet",
@@ -314,6 +337,11 @@ def validate(data: dict[str, Any], text: str) -> tuple[dict[str, Any], list[Prob
                 continue
             clean[name][child] = table(values, pattern, f"{name}.{child}")
     return clean, problems
+
+
+def default(table: str, name: str) -> Any:
+    """The default of a key, for the dataclasses that hold the settings."""
+    return next(key.default for key in SCHEMA[table] if key.name == name)
 
 
 def line_of(text: str, path: str) -> int | None:

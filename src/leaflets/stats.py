@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from .catalogs import is_translated, message_id, read_catalog
+from .catalogs import LoadedCatalog, is_translated, message_id, read_catalog
 from .errors import CatalogError
 from .project import Project
-from .templates import template_names
+from .templates import parent_locales, template_names
 
 ALL = "(all)"
 
@@ -50,10 +50,16 @@ def statistics(project: Project, locales: list[str] | None = None) -> list[Stats
         except CatalogError as exc:
             # One broken catalogue is its own locale's problem: the others are still counted.
             catalog, error = None, str(exc)
+        parents = _parents(project, code)
         state = {}
         for key in wanted:
             message = catalog.get(key[1], context=key[0]) if catalog else None
-            if message is None or not is_translated(message):
+            if (message is None or not is_translated(message)) and any(
+                parent is None or _translated(parent.get(key[1], context=key[0])) for parent in parents
+            ):
+                # A regional variant needs only the strings that differ from its language.
+                state[key] = "translated"
+            elif message is None or not is_translated(message):
                 state[key] = "untranslated"
             elif message.fuzzy:
                 state[key] = "fuzzy"
@@ -75,3 +81,21 @@ def statistics(project: Project, locales: list[str] | None = None) -> list[Stats
                 )
             )
     return results
+
+
+def _parents(project: Project, code: str) -> list[LoadedCatalog | None]:
+    """The catalogues a variant falls back to (``de`` for ``de-AT``); None stands for the source."""
+    found: list[LoadedCatalog | None] = []
+    for parent in parent_locales(code):
+        if parent == project.source_locale:
+            found.append(None)
+        elif project.po_path(parent).is_file():
+            try:
+                found.append(read_catalog(project.po_path(parent)))
+            except CatalogError:
+                continue  # counted, and reported, as its own locale
+    return found
+
+
+def _translated(message) -> bool:
+    return message is not None and is_translated(message) and not message.fuzzy

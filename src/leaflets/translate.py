@@ -1,7 +1,7 @@
 """The translator's tools over catalogues: extract, update and init, as pybabel does them.
 
 Files stay what Poedit, Weblate, ``msgfmt -c`` and pybabel expect: ``messages.pot`` extracted
-with ``locales/babel.cfg`` (which ``pybabel extract -F`` reads too), and
+with the tool's ``babel.cfg`` (which ``pybabel extract -F`` reads too), and
 ``locales/LANG/LC_MESSAGES/messages.po`` per language.
 """
 
@@ -20,12 +20,14 @@ from babel.messages.frontend import parse_mapping_cfg
 
 from .catalogs import BOM, read_catalog
 from .confine import inside
-from .errors import ConfigError, LeafletsError
+from .errors import LeafletsError
 from .output import write_atomic
 from .pofile import line_ending, po_bytes
 from .project import SETTINGS_FILE, Project
 
 COMMENT_TAGS = ("Translators:",)
+#: The extraction mapping: the tool's, never the project's, so it matches the renderer.
+MAPPING = Path(__file__).resolve().parent / "babel.cfg"
 
 
 def now() -> dt.datetime:
@@ -38,11 +40,8 @@ def now() -> dt.datetime:
 
 def extract_catalog(project: Project) -> Catalog:
     """Every translatable string of the templates, with references and translator comments."""
-    try:
-        with project.mapping_path.open(encoding="utf-8") as handle:
-            method_map, options_map = parse_mapping_cfg(handle, str(project.mapping_path))
-    except FileNotFoundError:
-        raise ConfigError(f"{project.mapping_path}: no extraction mapping") from None
+    with MAPPING.open(encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle, str(MAPPING))
     catalog = Catalog(
         project=project.name,
         version=_version(project),

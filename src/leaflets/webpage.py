@@ -16,9 +16,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from .errors import FetchRefusedError
-from .locales import ASSETS_DIR
 from .project import Project
 from .render import Rendered
+from .templates import asset_roots
 
 #: What a screen adds to the print styles: fluid width, readable measure, no print margins.
 SCREEN_CSS = """
@@ -43,7 +43,7 @@ SCREEN_CSS = """
 def web_page(project: Project, rendered: Rendered) -> str:
     """The leaflet's HTML as a page that needs nothing but itself."""
     html = rendered.html
-    roots = [project.templates_dir.resolve(), ASSETS_DIR.resolve()]
+    roots = [root.resolve() for root in asset_roots(project)]
     html = re.sub(
         r'<link rel="stylesheet" href="([^"]+)">',
         lambda m: f"<style>{_stylesheet(m[1], roots)}</style>",
