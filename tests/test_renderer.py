@@ -18,7 +18,7 @@ from leaflets.errors import TemplateError
 from leaflets.project import load_project
 from leaflets.render import render_html
 from leaflets.renderer import Renderer, load_dictionaries, quiet_gc
-from leaflets.templates import TemplateIndex, template_files
+from leaflets.templates import THEME_DIR, TemplateIndex, template_files
 
 from .conftest import REPO, copy_project, pdftotext, squash
 
@@ -112,7 +112,9 @@ def test_template_index_reads_each_file_once_and_sees_edits(tmp_path, monkeypatc
     files = {slug: index.files(leaflet) for slug, leaflet in project.leaflets.items()}
     assert len(files) >= 2 and all(files.values())
     assert sorted(reads) == sorted(set(reads)), "a template was read twice"
-    assert project.templates_dir / "layout.html" in files["vertebroplasty"]
+    # The frame comes from the tool's theme, the leaflet's own parts from the project.
+    assert THEME_DIR / "layout.html" in files["vertebroplasty"]
+    assert project.templates_dir / "vertebroplasty.html" in files["vertebroplasty"]
     assert files["vertebroplasty"] == template_files(project, project.leaflet("vertebroplasty"))
 
     # A new index sees an edit at once, whatever the file's modification time says.

