@@ -131,6 +131,8 @@ NUMBER = Kind(
     ),
 )
 BUDGET = Kind("table of pages per edition", _budget)
+
+
 def _colour(value: Any) -> str | None:
     problem = _is(str, "a colour in quotes")(value)
     if problem or re.fullmatch(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})", value):
