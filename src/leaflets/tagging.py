@@ -87,6 +87,9 @@ class Facts:
     #: (page index, MCID) → the text a reader should get for that marked content, where it
     #: differs from what the glyphs say.
     texts: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: The fragments (page index, MCID) whose text also goes into the content stream, on the
+    #: marked content itself: scripts whose glyphs a text extractor cannot map back alone.
+    drawn: set[tuple[int, int]] = field(default_factory=set)
     #: (page index, MCID) → artifact subtype for content of page margin boxes.
     margins: dict[tuple[int, int], str] = field(default_factory=dict)
     page_heights: dict[int, float] = field(default_factory=dict)
@@ -151,8 +154,11 @@ def _observe(facts: Facts, box: Any, page: int, tags: dict) -> None:
             following = leaves[i + 1][0].text if i + 1 < len(leaves) else ""
             line_end = bool(following) and leaves[i + 1][1] != line
             text = reader_text(leaf.text, leaf.style, line_end, following, source)
-            if text != leaf.text or _right_to_left(leaf.text, leaf.style):
+            shaped = _reordered(leaf.text)
+            if text != leaf.text or shaped or _right_to_left(leaf.text, leaf.style):
                 facts.texts[page, tags[leaf]["mcid"]] = text
+            if shaped:
+                facts.drawn.add((page, tags[leaf]["mcid"]))
 
 
 def _source_text(element: Any) -> str:
@@ -199,6 +205,26 @@ def reader_text(text: str, style: Any, line_end: bool, following: str = "", sour
         if f"{text}{head}" in source:
             return text
     return text if text[-1] in _BREAK_AFTER else text + " "
+
+
+#: Scripts whose glyphs are reordered, split or merged so that glyph-by-glyph ``ToUnicode``
+#: cannot give the characters back: Indic (Devanagari to Sinhala), Thai and Lao, Tibetan,
+#: Myanmar, Khmer. Copying, searching and pdftotext read them from ``/ActualText``.
+_REORDERED = (
+    (0x0900, 0x0DFF),
+    (0x0E00, 0x0EFF),
+    (0x0F00, 0x0FFF),
+    (0x1000, 0x109F),
+    (0x1780, 0x17FF),
+    (0x19E0, 0x19FF),
+    (0xA9E0, 0xA9FF),
+    (0xAA60, 0xAA7F),
+)
+
+
+def _reordered(text: str) -> bool:
+    """Whether ``text`` has a character of a script in :data:`_REORDERED`."""
+    return any(low <= ord(char) <= high for char in text for low, high in _REORDERED)
 
 
 def _right_to_left(text: str, style: Any) -> bool:
@@ -395,6 +421,12 @@ class _Repair:
             name = str(operator)
             if name == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary):
                 mcid = operands[1].get("/MCID")
+                if mcid is not None and (index, int(mcid)) in self.facts.drawn:
+                    # Marked content may carry its replacement text itself (PDF 32000-1
+                    # 14.9.4): text extraction reads it there, where it ignores the tree.
+                    properties = pikepdf.Dictionary(dict(operands[1].items()))
+                    properties.ActualText = pikepdf.String(self.facts.texts[index, int(mcid)])
+                    operands = [operands[0], properties]
                 if mcid is not None and (index, int(mcid)) in self.artifacts:
                     properties = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
                     subtype = self.artifacts[index, int(mcid)]
@@ -583,13 +615,15 @@ def _apply(m: tuple[float, ...], x: float, y: float) -> tuple[float, float]:
 
 
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
+_EMPTY_BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<>")
 
 
 def _fix_to_unicode(pdf: pikepdf.Pdf, font: pikepdf.Object) -> None:
     """Map each glyph that the font's own cmap gives a character to that character.
 
     Only the mirrored pairs are changed: a glyph mapped to ``)`` that the font's cmap says is
-    ``(`` is ``(``. Ligatures and glyphs outside the cmap (Arabic forms) keep their mapping.
+    ``(`` is ``(``. Ligatures and glyphs outside the cmap (Arabic forms) keep their mapping;
+    a glyph mapped to nothing gets one (see ``fill``).
     """
     from fontTools.ttLib import TTFont
 
@@ -623,7 +657,16 @@ def _fix_to_unicode(pdf: pikepdf.Pdf, font: pikepdf.Object) -> None:
             return b"<" + match[1] + b"> <" + f"{ord(mirrored):04x}".encode() + b">"
         return match[0]
 
-    fixed = _BFCHAR.sub(fix, stream)
+    def fill(match: re.Match[bytes]) -> bytes:
+        # WeasyPrint maps a glyph that shares its cluster with another (a Devanagari reph, a
+        # half form) to nothing, which PDF/UA forbids: the glyph's own character if the font
+        # has one, else a zero-width space. The line's /ActualText gives the real text.
+        nonlocal changed
+        changed = True
+        own = sorted(by_glyph.get(int(match[1], 16), ())) or [0x200B]
+        return b"<" + match[1] + b"> <" + f"{own[0]:04x}".encode() + b">"
+
+    fixed = _EMPTY_BFCHAR.sub(fill, _BFCHAR.sub(fix, stream))
     if changed:
         font.ToUnicode = pdf.make_stream(fixed)
 

@@ -160,7 +160,16 @@
     else root.setAttribute("data-drawn", "all");
   }
 
+  // The search and view go into the address (back button, reload, a copied link), but after
+  // the answer is painted: replaceState costs up to tens of milliseconds on file:// pages.
+  var remembering = null;
+  function rememberSoon() {
+    if (remembering !== null) clearTimeout(remembering);
+    remembering = setTimeout(remember, 200);
+  }
   function remember() {
+    if (remembering !== null) clearTimeout(remembering);
+    remembering = null;
     var params = new URLSearchParams(location.search);
     if (input.value) params.set("q", input.value); else params.delete("q");
     if (current !== "by-leaflet") params.set("view", current); else params.delete("view");
@@ -193,7 +202,7 @@
       : fill(strings.all, { total: number.format(total) });
     none.hidden = shown > 0;
     none.textContent = shown ? "" : fill(strings.none, { query: input.value.trim() });
-    remember();
+    rememberSoon();
   }
 
   function show(id) {
@@ -226,6 +235,8 @@
   });
   input.addEventListener("input", apply);
   window.addEventListener("hashchange", restore);
+  // Leaving before the timer ran (a link followed at once) still leaves the address right.
+  window.addEventListener("pagehide", function () { if (remembering !== null) remember(); });
   // Coming back to the page (back button, restored tab): the box's text and the list agree.
   window.addEventListener("pageshow", restore);
   // The first screen is drawn and the search works: marked once the browser has painted it.
