@@ -158,6 +158,17 @@ def test_a_missing_font_fails_only_its_own_language(tmp_path, monkeypatch) -> No
     assert built.path.is_file()
 
 
+@pytest.mark.skipif(not PDFTOTEXT, reason="needs poppler")
+def test_an_english_draft_notice_on_a_right_to_left_page_reads_in_order(tmp_path) -> None:
+    """Urdu has no translation of the tool's notice: its English keeps its own direction."""
+    project = load_project(copy_project(tmp_path / "p", SCRIPTS))
+    (document,) = plan(project, ["note"], ["ur"], ["standard"])
+    built = build_document(project, document, tmp_path / "out")
+    text = subprocess.run([PDFTOTEXT, built.path, "-"], capture_output=True, text=True).stdout
+    assert "Draft – This leaflet is not ready to give to" in text
+    assert "• The clinic has not approved its" in text
+
+
 def test_a_language_name_no_font_draws_falls_back_to_english(caplog) -> None:
     languages = [locale_info(code) for code in ("en", "ja", "he")]
     fonts = FontSet(tuple(f for f in fonts_module.TOOL_FAMILIES))

@@ -13,7 +13,7 @@ import re
 
 from markupsafe import Markup
 
-from .catalogs import Translator
+from .catalogs import FUZZY, MISSING, UNTRANSLATED, Translator
 from .markup import to_html
 
 
@@ -76,6 +76,10 @@ def stamp_text(translator: Translator) -> str:
     return WORD if not label or label == LABEL else f"{WORD} · {label}"
 
 
+#: Lookups that give the tool's English text instead of the reader's language.
+_ENGLISH = (MISSING, UNTRANSLATED, FUZZY)
+
+
 def _text(translator: Translator, msgid: str, **values: object) -> str:
     # Only a draft shows these: they are not recorded as the document's strings, so they neither
     # count as untranslated nor need a review (a released document never shows them).
@@ -84,29 +88,49 @@ def _text(translator: Translator, msgid: str, **values: object) -> str:
     return text % values if values else text
 
 
+def _in_english(translator: Translator, msgid: str, plural: str | None = None, n: int = 1) -> bool:
+    return translator.peek(msgid, plural=plural, n=n).status in _ENGLISH
+
+
+def _part(text: str, english: bool) -> Markup:
+    # English inside a right-to-left page keeps its own direction (the colon and dash stay put).
+    return (
+        Markup('<span lang="en" dir="ltr">{}</span>').format(text) if english else Markup("{}").format(text)
+    )
+
+
 def notice(translator: Translator, flags: dict, details: list[str]) -> Markup:
     """The first page's notice: why the document is not ready, in the reader's language, and the
     exact reasons for the staff (in English, with ``path:line``)."""
-    items = []
-    if flags.get("not_approved"):
-        items.append(_text(translator, NOT_APPROVED))
-    if flags.get("not_reviewed"):
-        items.append(_text(translator, NOT_REVIEWED))
+    items: list[tuple[str, bool]] = []
+    for flag, msgid in (("not_approved", NOT_APPROVED), ("not_reviewed", NOT_REVIEWED)):
+        if flags.get(flag):
+            items.append((_text(translator, msgid), _in_english(translator, msgid)))
     if flags.get("fallbacks"):
         count = int(flags["fallbacks"])
         result = translator.peek(FALLBACKS[0], plural=FALLBACKS[1], n=count)
-        items.append(Markup(to_html(result.text)).unescape() % {"num": count})
+        items.append((Markup(to_html(result.text)).unescape() % {"num": count}, result.status in _ENGLISH))
     if flags.get("pseudo"):
-        items.append(_text(translator, PSEUDO))
+        items.append((_text(translator, PSEUDO), _in_english(translator, PSEUDO)))
+    heading = (_text(translator, HEADING), _in_english(translator, HEADING))
+    intro = (_text(translator, INTRO), _in_english(translator, INTRO))
+    every = [heading, intro, *items]
+    # All in English (a language without the tool's translation): the whole notice is English;
+    # some: each English piece says so.
+    whole = all(english for _text_, english in every)
+    opening = '<aside class="draft-notice leaflets-draft-notice"' + (
+        ' lang="en" dir="ltr">' if whole else ">"
+    )
+    heading_html, intro_html, *item_html = [_part(text, english and not whole) for text, english in every]
     parts = [
-        Markup('<aside class="draft-notice leaflets-draft-notice">'),
-        Markup("<p><strong>{}</strong> – {}</p>").format(
-            _text(translator, HEADING), _text(translator, INTRO)
-        ),
+        Markup(opening),
+        Markup("<p><strong>{}</strong> – {}</p>").format(heading_html, intro_html),
     ]
     if items:
         parts.append(
-            Markup("<ul>") + Markup("").join(Markup("<li>{}</li>").format(i) for i in items) + Markup("</ul>")
+            Markup("<ul>")
+            + Markup("").join(Markup("<li>{}</li>").format(i) for i in item_html)
+            + Markup("</ul>")
         )
     if details:
         parts.append(
