@@ -61,14 +61,18 @@ import json, shutil, sys
 from pathlib import Path
 from leaflets import cache
 from leaflets.build import plan
+from leaflets.output import MANIFEST
 from leaflets.project import load_project
 project_dir, out = Path(sys.argv[1]), Path(sys.argv[2])
 project = load_project(project_dir)
 documents = plan(project)
 keys = cache.fingerprints(project, documents, False)
 entries = cache.load(out)
+manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+hashes = cache.FileHashes.load(out)
 real = next(iter(entries.values()))
 source = out / real["record"]["file"]
+listed = manifest["documents"][real["record"]["file"]]
 for document in documents:
     if document.stem in entries:
         continue
@@ -76,7 +80,14 @@ for document in documents:
     record = dict(real["record"], file=document.pdf_name, leaflet=document.leaflet,
                   locale=document.locale)
     entries[document.stem] = dict(real, key=keys[document], record=record)
+    # What a build leaves besides its cache: the manifest's entry (the PDF's sha256 is checked
+    # against it) and the PDF's hash, remembered by its size, times and inode.
+    manifest["documents"][document.pdf_name] = dict(listed, file=document.pdf_name,
+                                                    leaflet=document.leaflet, locale=document.locale)
+    hashes.digest(out / document.pdf_name)
 cache.save(out, entries)
+hashes.save(out)
+(out / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
 print(len(documents))
 """
 
@@ -301,6 +312,14 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def compile_package() -> None:
+    """The package's bytecode, as ``pip install`` of a wheel leaves it (see bench_build)."""
+    import leaflets
+
+    package = str(Path(leaflets.__file__).parent)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", package], check=False)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each build figure (median)")
@@ -309,6 +328,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="leaflets-scale-"))
+    compile_package()
     results: dict = {"load_before": os.getloadavg()[0]}
     try:
         results["scale"] = []

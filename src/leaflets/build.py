@@ -25,7 +25,14 @@ from .catalogs import Lookup
 from .document import Document
 from .errors import LeafletsError, OutputError, ReleaseRefusedError, UnknownNameError
 from .locales import locale_info
-from .output import output_lock, read_manifest, remove_stale_temporaries, write_atomic, write_manifest
+from .output import (
+    MANIFEST,
+    output_lock,
+    read_manifest,
+    remove_stale_temporaries,
+    write_atomic,
+    write_manifest,
+)
 from .project import EDITIONS, WEB_EDITIONS, Project
 
 if TYPE_CHECKING:
@@ -518,9 +525,9 @@ def _build(
     for stem in withdrawn:
         entries.pop(stem, None)
     cache.save(out_dir, entries, previous)
-    hashes.save(out_dir)
     cache.save_template_index(out_dir, templates)
-    _write_index(project, out_dir, report)
+    _write_index(project, out_dir, report, today, hashes)
+    hashes.save(out_dir)
     position = {document: i for i, document in enumerate(documents)}
     report.built.sort(key=lambda b: position[b.document])
     report.failed.sort(key=lambda f: position[f.document])
@@ -592,9 +599,34 @@ def _record(report: Report, result: Built | Failure, on_done) -> None:
         on_done(result)
 
 
-def _write_index(project: Project, out_dir: Path, report: Report) -> None:
+def _write_index(
+    project: Project, out_dir: Path, report: Report, today: dt.date, hashes: cache.FileHashes
+) -> None:
+    """Write ``manifest.json`` and the shelf page, unless a build changed nothing of either.
+
+    A no-op build leaves the manifest as the last real build wrote it (``built_at`` stays the
+    time the set was built), and rewrites the shelf page only when something it shows can have
+    changed: the manifest, the settings, the sign-off records, today's date (overdue reviews),
+    the folder's files, or the tool.
+    """
     from .shelf import write_shelf
 
-    tool = {"leaflets": __version__, **dict(cache.library_versions()[1:3])}
-    manifest_path = write_manifest(out_dir, {b.document.file_name: b.record for b in report.built}, tool)
-    write_shelf(out_dir, read_manifest(manifest_path), project)
+    entries = {b.document.file_name: b.record for b in report.built}
+    manifest_path = out_dir / MANIFEST
+    listed = read_manifest(manifest_path)["documents"]
+    unchanged = (
+        manifest_path.is_file()
+        and not report.withdrawn
+        and all(b.cached for b in report.built)
+        and all(listed.get(name) == record for name, record in entries.items())
+        and all((out_dir / name).is_file() for name in listed)
+    )
+    if not unchanged:
+        tool = {"leaflets": __version__, **dict(cache.library_versions()[1:3])}
+        manifest_path = write_manifest(out_dir, entries, tool)
+    key = cache.shelf_key(project, out_dir, today, hashes)
+    page = out_dir / "index.html"
+    if page.is_file() and cache.stored_shelf_key(out_dir) == key:
+        return
+    write_shelf(out_dir, read_manifest(manifest_path), project, today)
+    cache.store_shelf_key(out_dir, key)

@@ -11,6 +11,7 @@ still seen. The PDF already in ``out/`` is checked against the sha256 the manife
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -193,6 +194,41 @@ def save_template_index(out_dir: Path, index: TemplateIndex) -> None:
     if index.learned == index.known:
         return
     write_atomic(out_dir / TEMPLATES_FILE, json.dumps(index.learned, sort_keys=True).encode())
+
+
+#: The digest of what the shelf page was last written from (see :func:`shelf_key`).
+SHELF_KEY_FILE = ".leaflets-shelf-key"
+
+
+def shelf_key(project: Project, out_dir: Path, today: dt.date, hashes: FileHashes) -> str:
+    """A digest of everything ``index.html`` is made from, to skip rewriting an unchanged page."""
+    parts = [
+        today.isoformat(),
+        repr(library_versions()),
+        hashes.stamp(out_dir / MANIFEST),
+        hashes.stamp(project.settings_path),
+        hashes.stamp(project.root / "signoff.toml"),
+        # The documents there (a row's status says when its file is missing), not the tool's own
+        # files, which this build may write after the key is made.
+        *sorted(
+            p.name for p in out_dir.glob("*.*") if p.suffix in (".pdf", ".html") and p.name != "index.html"
+        ),
+        *hashes.tree(PACKAGE_DIR / "assets" / "shelf"),
+        *hashes.tree(TOOL_LOCALE_DIR),
+        *[hashes.stamp(p) for p in sorted(PACKAGE_DIR.glob("*.py"))],
+    ]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def stored_shelf_key(out_dir: Path) -> str:
+    try:
+        return (out_dir / SHELF_KEY_FILE).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return ""
+
+
+def store_shelf_key(out_dir: Path, key: str) -> None:
+    write_atomic(out_dir / SHELF_KEY_FILE, key.encode())
 
 
 def load(out_dir: Path) -> dict[str, dict]:
