@@ -57,6 +57,31 @@ def test_noop_rebuild_builds_nothing_and_touching_a_catalogue_rebuilds_that_loca
     assert summary(forced.output) == (total, 0, 0)
 
 
+def test_a_project_copied_elsewhere_with_its_out_folder_is_up_to_date(
+    runner, project_dir, tmp_path, monkeypatch
+):
+    """A CI cache of out/ restored into another checkout path builds nothing, and rightly so."""
+    import shutil
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+
+    def run(root: Path, out: Path) -> tuple[int, int, int]:
+        result = runner.invoke(main, ["--project", str(root), "build", "-l", "tr", "-o", str(out), "-j", "1"])
+        assert result.exit_code == 0, result.output
+        return summary(result.output)
+
+    assert run(project_dir, project_dir / "out") == (2, 0, 0)
+    moved = tmp_path / "elsewhere" / "checkout"
+    shutil.copytree(project_dir, moved)
+    assert run(moved, moved / "out") == (0, 2, 0)
+    # What it kept is what a fresh build there makes.
+    assert run(moved, tmp_path / "fresh") == (2, 0, 0)
+    kept = sorted((moved / "out").glob("*-tr.pdf"))
+    assert len(kept) == 2
+    for pdf in kept:
+        assert sha(pdf) == sha(tmp_path / "fresh" / pdf.name)
+
+
 def test_changing_a_shared_template_rebuilds_every_leaflet_using_it(project_dir):
     project = load_project(project_dir)
     documents = plan(project, locales=["en"])

@@ -52,6 +52,8 @@ class FileHashes:
     def __init__(self, known: dict[str, list] | None = None):
         self.known = dict(known or {})
         self.used: dict[str, list] = {}
+        #: Folders whose files a stamp names relative to them (see :meth:`name`).
+        self.roots: tuple[tuple[Path, str], ...] = ()
 
     @classmethod
     def load(cls, out_dir: Path) -> FileHashes:
@@ -81,8 +83,16 @@ class FileHashes:
         self.used[key] = [*signature, digest]
         return digest
 
+    def name(self, path: Path) -> str:
+        """``path`` as a fingerprint names it: relative to the project or the tool when inside one,
+        so that a project checked out or copied elsewhere (a CI cache of ``out/``) is up to date."""
+        for root, label in self.roots:
+            if path.is_relative_to(root):
+                return f"{label}:{path.relative_to(root).as_posix()}"
+        return str(path)
+
     def stamp(self, path: Path) -> str:
-        return f"{path}:{self.digest(path)}"
+        return f"{self.name(path)}:{self.digest(path)}"
 
     def tree(self, folder: Path, skip_suffix: str | None = None) -> list[str]:
         if not folder.is_dir():
@@ -107,6 +117,7 @@ def fingerprints(
     ``index`` (see :func:`template_index`) knows what each template includes.
     """
     hashes = hashes or FileHashes()
+    hashes.roots = _roots(project)
     common = [
         f"html={html}",
         f"epoch={os.environ.get('SOURCE_DATE_EPOCH', '')}",
@@ -166,7 +177,8 @@ def _fonts(project: Project, hashes: FileHashes) -> list[str]:
     from .fonts import PROJECT_FONTS, fontset
 
     found = fontset(project.root)
-    return [f"fonts-dir={found.project_dir}", *hashes.tree(project.root / PROJECT_FONTS)] + [
+    folder = hashes.name(found.project_dir) if found.project_dir else ""
+    return [f"fonts-dir={folder}", *hashes.tree(project.root / PROJECT_FONTS)] + [
         hashes.stamp(path) for path in found.files() if not path.is_relative_to(project.root)
     ]
 
@@ -174,7 +186,13 @@ def _fonts(project: Project, hashes: FileHashes) -> list[str]:
 def _template_stamp(path: Path, index: TemplateIndex, hashes: FileHashes) -> str:
     # The index read the template's bytes to parse it; their digest is the content's.
     digest = index.digests.get(path)
-    return f"{path}:{digest}" if digest else hashes.stamp(path)
+    return f"{hashes.name(path)}:{digest}" if digest else hashes.stamp(path)
+
+
+def _roots(project: Project) -> tuple[tuple[Path, str], ...]:
+    # Both spellings of the project's folder: templates are named by their resolved paths.
+    folders = dict.fromkeys([project.root, project.root.resolve()])
+    return (*((folder, "project") for folder in folders), (PACKAGE_DIR, "tool"))
 
 
 def template_index(project: Project, out_dir: Path) -> TemplateIndex:
