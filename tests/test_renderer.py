@@ -126,3 +126,28 @@ def test_template_index_reads_each_file_once_and_sees_edits(tmp_path, monkeypatc
     template.write_text(template.read_text() + "{% if %}\n")
     with pytest.raises(TemplateError, match=r"ablation\.html:\d+"):
         TemplateIndex(project).files(project.leaflet("ablation"))
+
+
+def test_hyphenation_patterns_are_parsed_once_per_machine(tmp_path, monkeypatch):
+    """The German dictionary comes back from the cache equal to Pyphen's parse; junk is reparsed."""
+    monkeypatch.setenv("LEAFLETS_CACHE_DIR", str(tmp_path))
+    path = pyphen.LANGUAGES[pyphen.language_fallback("de")]
+    monkeypatch.setattr(pyphen, "hdcache", {})
+    assert load_dictionaries(["de"]) == ["de"]
+    parsed = pyphen.hdcache[path]
+    (kept,) = tmp_path.glob("pyphen-*.json")
+
+    pyphen.hdcache.clear()
+    load_dictionaries(["de"])
+    cached = pyphen.hdcache[path]
+    assert cached is not parsed and cached.patterns == parsed.patterns
+    assert cached.maxlen == parsed.maxlen
+    word = "Wirbelsäulenbehandlung"
+    fresh = pyphen.Pyphen(filename=path, cache=False).inserted(word)
+    assert pyphen.Pyphen(lang="de").inserted(word) == fresh and "-" in fresh
+
+    kept.write_text('{"ab": [0, ["x"]]}', encoding="utf-8")  # damaged: parsed again, and kept again
+    pyphen.hdcache.clear()
+    load_dictionaries(["de"])
+    assert pyphen.hdcache[path].patterns == parsed.patterns
+    assert len(kept.read_text(encoding="utf-8")) > 1000
