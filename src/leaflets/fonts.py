@@ -248,6 +248,8 @@ class FontSet:
     families: tuple[Family, ...]
     project_dir: Path | None = None
     generated: dict[str, bytes] = field(default_factory=dict)
+    #: Whether each character met so far is drawable: every document asks again for the same.
+    _drawable: dict[str, bool] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def for_project(cls, root: Path | None) -> FontSet:
@@ -290,7 +292,10 @@ class FontSet:
         return ord(char) in _cmap_of(family.regular)
 
     def drawable(self, char: str) -> bool:
-        return _ignorable(char) or any(self.has(char, f) for f in self.families)
+        known = self._drawable.get(char)
+        if known is None:
+            known = self._drawable[char] = _ignorable(char) or any(self.has(char, f) for f in self.families)
+        return known
 
     def first_missing(self, text: str) -> str | None:
         return next((c for c in sorted(set(text)) if not self.drawable(c)), None)

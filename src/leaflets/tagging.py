@@ -210,21 +210,15 @@ def reader_text(text: str, style: Any, line_end: bool, following: str = "", sour
 #: Scripts whose glyphs are reordered, split or merged so that glyph-by-glyph ``ToUnicode``
 #: cannot give the characters back: Indic (Devanagari to Sinhala), Thai and Lao, Tibetan,
 #: Myanmar, Khmer. Copying, searching and pdftotext read them from ``/ActualText``.
-_REORDERED = (
-    (0x0900, 0x0DFF),
-    (0x0E00, 0x0EFF),
-    (0x0F00, 0x0FFF),
-    (0x1000, 0x109F),
-    (0x1780, 0x17FF),
-    (0x19E0, 0x19FF),
-    (0xA9E0, 0xA9FF),
-    (0xAA60, 0xAA7F),
+_REORDERED = re.compile(
+    "[\u0900-\u0dff\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u19e0-\u19ff"
+    "\ua9e0-\ua9ff\uaa60-\uaa7f]"
 )
 
 
 def _reordered(text: str) -> bool:
     """Whether ``text`` has a character of a script in :data:`_REORDERED`."""
-    return any(low <= ord(char) <= high for char in text for low, high in _REORDERED)
+    return _REORDERED.search(text) is not None
 
 
 def _right_to_left(text: str, style: Any) -> bool:
