@@ -99,10 +99,11 @@ import json, resource, sys, time
 from leaflets.build import plan
 from leaflets.project import load_project
 from leaflets.render import render_html
-from leaflets.renderer import Renderer
+from leaflets.renderer import Renderer, quiet_gc
 project = load_project(sys.argv[1])
 documents = plan(project, sys.argv[2].split(","), sys.argv[3].split(","), ["standard"])
-with Renderer.for_project(project) as renderer:
+# As a worker: the renderer made, then everything alive frozen out of the collector's way.
+with Renderer.for_project(project) as renderer, quiet_gc():
     renderer.pdf(project, render_html(project, documents[-1]))
     started = time.perf_counter()
     for document in documents:

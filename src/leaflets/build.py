@@ -366,7 +366,8 @@ def _render_all(
     locales = _build_locales(project, todo)
     ordered = longest_first(todo, previous)
     if len(todo) <= 1 or jobs == 1:
-        with quiet_gc(), Renderer(locales) as renderer:
+        # The renderer first, so that its fonts and dictionaries are frozen with the rest.
+        with Renderer(locales) as renderer, quiet_gc():
             for document in ordered:
                 done(_attempt(project, document, out_dir, html, release, today, renderer))
         return

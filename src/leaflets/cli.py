@@ -568,7 +568,7 @@ def preview(obj: Context, leaflet: str, locale: str, out_dir: Path, watch: bool)
     from .errors import LeafletsError as Failed
     from .preview import changes
     from .project import load_project
-    from .renderer import Renderer
+    from .renderer import Renderer, quiet_gc
 
     project = obj.project
     project.leaflet(leaflet)
@@ -592,16 +592,19 @@ def preview(obj: Context, leaflet: str, locale: str, out_dir: Path, watch: bool)
         sys.exit(0 if ok else 1)
     watcher = changes(project)
     click.echo("watching templates, styles, catalogues and settings; Ctrl-C stops", err=True)
-    try:
-        for _changed in watcher:
-            try:
-                project = load_project(project.root)
-            except Failed as exc:
-                click.echo(f"error: {exc}", err=True)
-                continue
-            once(project)
-    except KeyboardInterrupt:
-        pass
+    # What the first render loaded (WeasyPrint, fonts, dictionaries) lives as long as the
+    # session: frozen out of the collector's way, as in a build worker.
+    with quiet_gc():
+        try:
+            for _changed in watcher:
+                try:
+                    project = load_project(project.root)
+                except Failed as exc:
+                    click.echo(f"error: {exc}", err=True)
+                    continue
+                once(project)
+        except KeyboardInterrupt:
+            pass
 
 
 if __name__ == "__main__":  # pragma: no cover
