@@ -160,9 +160,19 @@ def test_a_missing_font_fails_only_its_own_language(tmp_path, monkeypatch) -> No
 
 @pytest.mark.skipif(not PDFTOTEXT, reason="needs poppler")
 def test_an_english_draft_notice_on_a_right_to_left_page_reads_in_order(tmp_path) -> None:
-    """Urdu has no translation of the tool's notice: its English keeps its own direction."""
-    project = load_project(copy_project(tmp_path / "p", SCRIPTS))
-    (document,) = plan(project, ["note"], ["ur"], ["standard"])
+    """Pashto has no translation of the tool's notice: its English keeps its own direction."""
+    from leaflets.i18n import staff_languages
+
+    assert "ps" not in staff_languages()  # else pick another right-to-left language without one
+    root = copy_project(tmp_path / "p", SCRIPTS)
+    settings = root / "leaflets.toml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace('"ur",', '"ur", "ps",'), encoding="utf-8")
+    po = root / "locales" / "ps" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n"Language: ps\\n"\n"Content-Type: text/plain; charset=UTF-8\\n"\n')
+    project = load_project(root)
+    (document,) = plan(project, ["note"], ["ps"], ["standard"])
     built = build_document(project, document, tmp_path / "out")
     text = subprocess.run([PDFTOTEXT, built.path, "-"], capture_output=True, text=True).stdout
     assert "Draft – This leaflet is not ready to give to" in text
