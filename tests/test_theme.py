@@ -77,6 +77,21 @@ def test_tool_catalogues_translate_every_theme_string():
             assert all(strings), (code, msgid)
 
 
+def test_the_draft_stamp_says_draft_once_in_every_language():
+    """The stamp is the English word DRAFT, then the translated label, never the word twice."""
+    from leaflets.catalogs import Translator
+    from leaflets.draft import LABEL, WORD, stamp_text
+
+    found = sorted(p.parent.parent.name for p in TOOL_LOCALE_DIR.glob("*/LC_MESSAGES/leaflets.po"))
+    for code in found:
+        path = tool_po_path(code)
+        stamp = stamp_text(Translator(code, layers=[(read_catalog(path), path)]))
+        assert stamp.startswith(WORD) and stamp.count(WORD) == 1, (code, stamp)
+        assert len(stamp) > len(WORD) + 5, (code, stamp)  # the label is there, translated
+    assert stamp_text(Translator("en")) == WORD
+    assert LABEL.startswith(WORD)
+
+
 def test_tool_template_matches_the_theme(tmp_path):
     """leaflets.pot (shared with the shelf page) lists every string of the theme's templates."""
     from babel.messages.extract import extract_from_dir

@@ -73,7 +73,10 @@ def css_string(text: str) -> str:
 
 def stamp_text(translator: Translator) -> str:
     label = _text(translator, LABEL)
-    return WORD if not label or label == LABEL else f"{WORD} · {label}"
+    if not label or label == LABEL:
+        return WORD
+    # A translation that starts with the English word already would print it twice.
+    return label if label.startswith(WORD) else f"{WORD} · {label}"
 
 
 #: Lookups that give the tool's English text instead of the reader's language.
