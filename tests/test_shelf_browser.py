@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import urlparse
@@ -262,6 +263,43 @@ def test_nothing_found_says_so_and_hides_empty_groups(page, shelf):
     expect(page.locator("#count")).to_have_text(f"{total} documents")
     assert not message.is_visible()
     assert len(shown_files(page)) == total
+
+
+def test_the_page_folds_a_search_as_the_python_side_folds_the_rows(browser):
+    """shelf.js's foldText and shelf.py's fold agree in every script, or a search finds nothing."""
+    from leaflets.shelf import fold
+
+    script = (REPO / "src" / "leaflets" / "assets" / "shelf" / "shelf.js").read_text(encoding="utf-8")
+    body = re.search(r"function foldText\(text\) \{.*?\n  \}", script, re.S)
+    assert body, "foldText not found in shelf.js"
+    samples = [
+        "Türkçe BÜYÜK-BASKI",
+        "İstanbul ışık",
+        "Größe",
+        "العربية طباعة كبيرة",
+        "Русский",
+        "हिन्दी बड़े अक्षर",
+        "বাংলা",
+        "ਪੰਜਾਬੀ",
+        "தமிழ்",
+        "ไทย ตัวพิมพ์ใหญ่",
+        "អារ៉ាប់ អក្សរធំ",
+        "မြန်မာ အာရဗီ",
+        "ქართული",
+        "Հայերեն",
+        "Tiếng Việt",
+        "中文 (繁體)",
+        "日本語",
+        "한국어",
+        "עברית",
+    ]
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        folded = page.evaluate(f"samples => {{ {body[0]}; return samples.map(foldText); }}", samples)
+    finally:
+        context.close()
+    assert folded == [fold(text) for text in samples]
 
 
 def test_going_back_keeps_the_filter(page, shelf):

@@ -65,7 +65,8 @@ def fold(text: str) -> str:
     The page's script does the same to what is typed (``foldText`` in ``shelf.js``).
     """
     text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    # Every mark goes, spacing ones too (Indic, Khmer and Burmese vowel signs), as \p{M} does.
+    text = "".join(c for c in text if not unicodedata.category(c).startswith("M"))
     text = text.replace("ß", "ss").replace("ı", "i")
     return " ".join(re.sub(r"[\W_]+", " ", text).split())
 
