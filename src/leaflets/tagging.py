@@ -145,6 +145,11 @@ def _observe(facts: Facts, box: Any, page: int, tags: dict) -> None:
         for leaf in _descendants(box):
             if leaf in tags:
                 facts.margins[page, tags[leaf]["mcid"]] = subtype
+                # A header or footer is an artifact a reader skips, but copying it or a text
+                # extractor still needs the characters of a reordered script.
+                if isinstance(leaf, boxes.TextBox) and _reordered(leaf.text):
+                    facts.texts[page, tags[leaf]["mcid"]] = leaf.text
+                    facts.drawn.add((page, tags[leaf]["mcid"]))
         return
     if isinstance(box, boxes.ParentBox) and box.children and isinstance(box.children[-1], boxes.LineBox):
         lines = [child for child in box.children if isinstance(child, boxes.LineBox)]
@@ -407,6 +412,8 @@ class _Repair:
         operations = pikepdf.parse_content_stream(page)
         out: list[tuple[Any, pikepdf.Operator]] = []
         marks: list[int | None] = []
+        #: For each open marked content: whether its end closes a nested /Span as well.
+        nested: list[bool] = []
         matrix: tuple[float, ...] = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
         saved: list[tuple[float, ...]] = []
         for operation in operations:
@@ -415,6 +422,7 @@ class _Repair:
             name = str(operator)
             if name == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary):
                 mcid = operands[1].get("/MCID")
+                span = False
                 if mcid is not None and (index, int(mcid)) in self.facts.drawn:
                     # Marked content may carry its replacement text itself (PDF 32000-1
                     # 14.9.4): text extraction reads it there, where it ignores the tree.
@@ -426,13 +434,24 @@ class _Repair:
                     subtype = self.artifacts[index, int(mcid)]
                     if subtype:
                         properties.Subtype = pikepdf.Name(subtype)
+                    span = (index, int(mcid)) in self.facts.drawn
+                    text = self.facts.texts.get((index, int(mcid)), "")
                     operands = [pikepdf.Name.Artifact, properties]
                     mcid = None
+                    if span:
+                        # Text extractors ignore /ActualText on an artifact itself (poppler
+                        # does): it goes on a /Span inside, for a header or footer to copy right.
+                        out.append((operands, operator))
+                        operands = [pikepdf.Name.Span, pikepdf.Dictionary(ActualText=pikepdf.String(text))]
                 marks.append(int(mcid) if mcid is not None else None)
+                nested.append(span)
             elif name == "BMC":
                 marks.append(None)
+                nested.append(False)
             elif name == "EMC" and marks:
                 marks.pop()
+                if nested.pop():
+                    out.append(([], pikepdf.Operator("EMC")))
             elif name == "q":
                 saved.append(matrix)
             elif name == "Q" and saved:
