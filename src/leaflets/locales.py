@@ -126,6 +126,18 @@ class LocaleInfo:
         return self.localize_digits(format_date(date, format, locale=self.babel_locale))
 
 
+def capitalized(name: str) -> str:
+    """A language name with a capital first letter, where its script writes one.
+
+    Georgian has no capitals in running text: Python's ``upper()`` turns its letters into
+    Mtavruli, which a Georgian reader sees as a shouted heading letter.
+    """
+    first = name[:1]
+    if not first or "\u10d0" <= first <= "\u10ff":
+        return name
+    return first.upper() + name[1:]
+
+
 @functools.cache
 def locale_info(code: str) -> LocaleInfo:
     """Return layout facts for ``code`` (``tr``, ``pt_BR``, ``en-XA``...)."""
@@ -139,7 +151,7 @@ def locale_info(code: str) -> LocaleInfo:
     parts = likely.split("_")
     script = loc.script or (parts[1] if len(parts) > 2 else "Latn")
     native = loc.get_display_name(loc) or code
-    native = native[:1].upper() + native[1:]
+    native = capitalized(native)
     return LocaleInfo(
         code=code,
         babel_locale=loc,

@@ -30,7 +30,7 @@ from markupsafe import Markup
 
 from .errors import LeafletsError
 from .i18n import Words, words
-from .locales import PSEUDO_LOCALES, locale_info
+from .locales import PSEUDO_LOCALES, capitalized, locale_info
 from .output import SHELF, write_atomic
 from .project import Project
 
@@ -453,7 +453,7 @@ def _language_in(code: str, staff: str) -> str:
         name = Locale.parse(code.replace("-", "_")).get_display_name(Locale.parse(staff.replace("-", "_")))
     except (ValueError, UnknownLocaleError):
         return code
-    return (name[:1].upper() + name[1:]) if name else code
+    return capitalized(name) if name else code
 
 
 def _lang(code: str) -> str:
