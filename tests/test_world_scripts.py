@@ -159,6 +159,27 @@ def test_a_missing_font_fails_only_its_own_language(tmp_path, monkeypatch) -> No
 
 
 @pytest.mark.skipif(not PDFTOTEXT, reason="needs poppler")
+@pytest.mark.parametrize("code", ["km", "my", "hi"])
+def test_the_draft_stamp_in_the_page_header_reads_back(tmp_path, code: str) -> None:
+    """The header is an artifact (a reader skips it) but copying it gives the words, in order."""
+    import page
+
+    from leaflets.catalogs import Translator
+    from leaflets.draft import stamp_text
+    from leaflets.templates import tool_po_path
+
+    project = load_project(copy_project(tmp_path / "p", SCRIPTS))
+    (document,) = plan(project, ["note"], [code], ["standard"])
+    built = build_document(project, document, tmp_path / "out")
+    text = subprocess.run([PDFTOTEXT, built.path, "-"], capture_output=True, text=True).stdout
+    path = tool_po_path(code)
+    stamp = stamp_text(Translator(code, layers=[(read_catalog(path), path)]))
+    assert stamp != "DRAFT" and _plain(stamp) in _plain(text.split("\n")[0] + text.split("\n")[1])
+    report = page.validate_pdf(built.path, profile="ua1")
+    assert report.is_compliant, [(f.rule_id, f.message) for f in report.failures]
+
+
+@pytest.mark.skipif(not PDFTOTEXT, reason="needs poppler")
 def test_an_english_draft_notice_on_a_right_to_left_page_reads_in_order(tmp_path) -> None:
     """Pashto has no translation of the tool's notice: its English keeps its own direction."""
     from leaflets.i18n import staff_languages
@@ -299,3 +320,12 @@ def test_the_web_edition_names_the_fonts_without_loading_them(tmp_path, runner) 
     page = pages[0].read_text(encoding="utf-8")
     assert not re.search(r"@font-face\s*\{", page) and "file:" not in page
     assert re.search(r'html \{ font-family: "Leaflets Naskh", "Leaflets Sans".*system-ui', page)
+
+
+def test_georgian_is_named_without_capital_letters() -> None:
+    """Georgian has no capitals in running text; upper() would print its first letter in Mtavruli."""
+    from leaflets.locales import capitalized
+
+    name = locale_info("ka").native_name
+    assert name and not any("\u1c90" <= char <= "\u1cbf" for char in name)
+    assert capitalized("english") == "English" and capitalized("türkçe") == "Türkçe"
