@@ -68,6 +68,9 @@ def test_tool_catalogues_translate_every_theme_string():
     assert len(ids) > 25
     found = sorted(p.parent.parent.name for p in TOOL_LOCALE_DIR.glob("*/LC_MESSAGES/leaflets.po"))
     assert {"tr", "ar", "ru", "de", "es", "fr", "el", "uk", "fa", "he"} <= set(found)
+    # Every script the tool draws (tests/test_world_scripts.py) has its language's frame.
+    scripts = "ur hi bn pa ta th km my am ka hy vi zh_Hans zh_Hant ja ko".split()
+    assert set(scripts) <= set(found)
     for code in found:
         catalog = read_catalog(tool_po_path(code))
         for msgid in ids:
