@@ -228,12 +228,15 @@ def audited(args: list[str], cwd: Path, log: Path) -> subprocess.CompletedProces
 def outside(opened: list[str], *inside: Path) -> list[str]:
     """Opened files that are neither in ``inside`` nor part of Python, the tool or the system's data."""
     import leaflets
+    from leaflets.renderer import cache_dir
 
     allowed = [
         *map(str, inside),
         sys.prefix,
         sys.base_prefix,
         str(Path(leaflets.__file__).parent),
+        # The tool's own cache: parsed hyphenation patterns, named by their dictionary's sha256.
+        str(cache_dir()),
         "/dev/null",
         "/etc/mime.types",
         "/usr/share/zoneinfo/",

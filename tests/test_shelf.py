@@ -182,5 +182,6 @@ def test_cli_names_a_bad_shelf_setting_without_a_traceback(runner, project_dir):
     result = runner.invoke(main, ["--project", str(project_dir), "list"])
     assert result.exit_code == 2
     assert f"{settings}:{len(lines) + 2}: shelf.staff_language 'sw'" in result.output
-    assert "known: en, ar, de, el, es, fa, fr, he, ru, tr, uk" in result.output
+    assert "known: " + ", ".join(staff_languages()) in result.output
+    assert {"en", "tr", "ar", "ru", "de"} <= set(staff_languages())
     assert "Traceback" not in result.output
