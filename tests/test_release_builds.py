@@ -82,6 +82,22 @@ def test_a_project_copied_elsewhere_with_its_out_folder_is_up_to_date(
         assert sha(pdf) == sha(tmp_path / "fresh" / pdf.name)
 
 
+def test_a_noop_build_keeps_the_manifest_and_restores_a_tampered_shelf_page(runner, project_dir):
+    """Nothing changed: manifest.json keeps the time the set was built; index.html edited by
+    hand (a status changed to "ready") is written again, since staff trust what it says."""
+    out = project_dir / "out"
+    args = ["--project", str(project_dir), "build", "-l", "tr", "-o", str(out), "-j", "1"]
+    assert runner.invoke(main, args).exit_code == 0
+    manifest, page = (out / "manifest.json").read_bytes(), (out / "index.html").read_bytes()
+    again = runner.invoke(main, args)
+    assert summary(again.output) == (0, 2, 0)
+    assert (out / "manifest.json").read_bytes() == manifest
+    assert (out / "index.html").read_bytes() == page
+    (out / "index.html").write_bytes(page.replace(b"DRAFT", b"READY"))
+    assert summary(runner.invoke(main, args).output) == (0, 2, 0)
+    assert (out / "index.html").read_bytes() == page
+
+
 def test_changing_a_shared_template_rebuilds_every_leaflet_using_it(project_dir):
     project = load_project(project_dir)
     documents = plan(project, locales=["en"])

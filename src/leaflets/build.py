@@ -625,9 +625,10 @@ def _write_index(
     if not unchanged:
         tool = {"leaflets": __version__, **dict(cache.library_versions()[1:3])}
         manifest_path = write_manifest(out_dir, entries, tool)
-    key = cache.shelf_key(project, out_dir, today, hashes)
+    # The page itself counts too: one edited or damaged by hand is written again.
     page = out_dir / "index.html"
-    if page.is_file() and cache.stored_shelf_key(out_dir) == key:
+    key = cache.shelf_key(project, out_dir, today, hashes)
+    if page.is_file() and cache.stored_shelf_key(out_dir) == f"{key} {hashes.digest(page)}":
         return
     write_shelf(out_dir, read_manifest(manifest_path), project, today)
-    cache.store_shelf_key(out_dir, key)
+    cache.store_shelf_key(out_dir, f"{key} {hashes.digest(page)}")
