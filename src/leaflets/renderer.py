@@ -65,6 +65,10 @@ def cache_dir() -> Path:
     return Path(base) / "leaflets"
 
 
+#: What a parsed ``pyphen.HyphDict`` holds, all of which the cache restores.
+_HYPH_ATTRIBUTES = {"patterns", "cache", "maxlen"}
+
+
 def _load_parsed(path: Path) -> None:
     """Put the dictionary at ``path`` into Pyphen's cache, parsed once per machine.
 
@@ -82,7 +86,8 @@ def _load_parsed(path: Path) -> None:
         data = path.read_bytes()
     except OSError:
         return
-    kept = cache_dir() / f"pyphen-{hashlib.sha256(data).hexdigest()[:32]}.json"
+    version = getattr(pyphen, "VERSION", getattr(pyphen, "__version__", "0"))
+    kept = cache_dir() / f"pyphen-{version}-{hashlib.sha256(data).hexdigest()[:32]}.json"
     try:
         patterns = json.loads(kept.read_text(encoding="utf-8"))
         parsed = {
@@ -99,6 +104,8 @@ def _load_parsed(path: Path) -> None:
         pass
     hyph = pyphen.HyphDict(path)
     pyphen.hdcache[path] = hyph
+    if set(vars(hyph)) != _HYPH_ATTRIBUTES:
+        return  # a Pyphen whose dictionaries hold more than this cache restores
     if any(type(v) is not int for _start, values in hyph.patterns.values() for v in values):
         return
     try:
