@@ -677,7 +677,7 @@ def _fix_to_unicode(pdf: pikepdf.Pdf, font: pikepdf.Object) -> None:
         nonlocal changed
         changed = True
         own = sorted(by_glyph.get(int(match[1], 16), ())) or [0x200B]
-        return b"<" + match[1] + b"> <" + f"{own[0]:04x}".encode() + b">"
+        return b"<" + match[1] + b"> <" + chr(own[0]).encode("utf-16-be").hex().encode() + b">"
 
     fixed = _EMPTY_BFCHAR.sub(fill, _BFCHAR.sub(fix, stream))
     if changed:
