@@ -14,7 +14,7 @@ import re
 from markupsafe import Markup
 
 from .catalogs import FUZZY, MISSING, UNTRANSLATED, Translator
-from .markup import to_html
+from .markup import css_string, to_html
 
 
 def N_(message: str) -> str:
@@ -58,17 +58,6 @@ _STYLE = """
 .leaflets-draft-notice p, .leaflets-draft-notice li {{ margin: 0 0 1mm !important; }}
 .leaflets-draft-notice .leaflets-draft-details {{ font-size: {detail_size} !important; }}
 """
-
-
-def css_string(text: str) -> str:
-    """A CSS string literal that no character of ``text`` can end: all but letters, digits and
-    spaces are written as hex escapes."""
-    escaped = "".join(
-        char if char.isalnum() or char == " " else f"\\{ord(char):06x} "
-        for char in text
-        if char.isprintable()
-    )
-    return f'"{escaped}"'
 
 
 def stamp_text(translator: Translator) -> str:
@@ -148,7 +137,8 @@ def notice(translator: Translator, flags: dict, details: list[str]) -> Markup:
 def mark(html: str, translator: Translator, flags: dict, details: list[str], large: bool = False) -> str:
     """``html`` with the tool's DRAFT stamp on every page and the notice at the start of page 1."""
     style = _STYLE.format(
-        stamp=css_string(stamp_text(translator)),
+        # Nothing unprintable reaches the stamp; the rest is escaped like all text in CSS.
+        stamp=css_string("".join(c for c in stamp_text(translator) if c.isprintable())),
         size="16pt" if large else "10pt",
         notice_size="16pt" if large else "10pt",
         detail_size="14pt" if large else "8pt",

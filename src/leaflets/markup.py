@@ -26,6 +26,20 @@ _PHONE = re.compile(r"\+?\d[\d ()-]{6,}\d")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal that nothing in it can end: only ASCII letters, digits
+    and spaces stay as they are, every other character becomes a CSS escape. The space that
+    ends an escape belongs to it, so one follows every escape."""
+    return (
+        '"'
+        + "".join(
+            char if char.isascii() and (char.isalnum() or char == " ") else f"\\{ord(char):X} "
+            for char in text
+        )
+        + '"'
+    )
+
+
 def tags(text: str) -> list[str]:
     """The tags of ``text`` as normalised tokens (``<strong>``, ``</strong>``, ``<img src=...>``)."""
     found = []

@@ -35,7 +35,7 @@ from .errors import (
 )
 from .fonts import FontSet, fontset, remedy
 from .locales import LocaleInfo, locale_info
-from .markup import join_stops, placeholder_problem, to_html, unsafe_tags
+from .markup import css_string, join_stops, placeholder_problem, to_html, unsafe_tags
 from .plaintext import text_errors
 from .project import WEB_EDITIONS, Leaflet, Project
 from .pseudo import pseudo
@@ -131,15 +131,8 @@ def css_content(text: str, counter_style: str = "decimal") -> Markup:
             counter = COUNTERS[piece]
             tokens.append(counter if counter_style == "decimal" else f"{counter[:-1]}, {counter_style})")
         elif piece:
-            tokens.append('"' + "".join(map(_css_char, piece.replace("\n", " "))) + '"')
+            tokens.append(css_string(piece.replace("\n", " ")))
     return Markup(" ".join(tokens) or '""')
-
-
-def _css_char(char: str) -> str:
-    # Completely escaped: only ASCII letters, digits and spaces stay as they are, every other
-    # character becomes a CSS escape, so no text can end the string it is in. The space that
-    # ends an escape belongs to it, so one follows every escape.
-    return char if char.isascii() and (char.isalnum() or char == " ") else f"\\{ord(char):X} "
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
