@@ -61,7 +61,7 @@ _STYLE = """
 
 
 def stamp_text(translator: Translator) -> str:
-    label = _text(translator, LABEL)
+    label = _said(translator, LABEL)[0]
     if not label or label == LABEL:
         return WORD
     # A translation that starts with the English word already would print it twice.
@@ -72,16 +72,15 @@ def stamp_text(translator: Translator) -> str:
 _ENGLISH = (MISSING, UNTRANSLATED, FUZZY)
 
 
-def _text(translator: Translator, msgid: str, **values: object) -> str:
-    # Only a draft shows these: they are not recorded as the document's strings, so they neither
-    # count as untranslated nor need a review (a released document never shows them).
-    result = translator.peek(msgid)
+def _said(translator: Translator, msgid: str, plural: str | None = None, n: int = 1) -> tuple[str, bool]:
+    """A notice string in the reader's language, and whether it fell back to the tool's English.
+
+    Only a draft shows these: they are not recorded as the document's strings, so they neither
+    count as untranslated nor need a review (a released document never shows them).
+    """
+    result = translator.peek(msgid, plural=plural, n=n if plural else None)
     text = Markup(to_html(result.text)).unescape()
-    return text % values if values else text
-
-
-def _in_english(translator: Translator, msgid: str, plural: str | None = None, n: int = 1) -> bool:
-    return translator.peek(msgid, plural=plural, n=n).status in _ENGLISH
+    return (text % {"num": n} if plural else text), result.status in _ENGLISH
 
 
 def _part(text: str, english: bool) -> Markup:
@@ -97,16 +96,12 @@ def notice(translator: Translator, flags: dict, details: list[str]) -> Markup:
     items: list[tuple[str, bool]] = []
     for flag, msgid in (("not_approved", NOT_APPROVED), ("not_reviewed", NOT_REVIEWED)):
         if flags.get(flag):
-            items.append((_text(translator, msgid), _in_english(translator, msgid)))
+            items.append(_said(translator, msgid))
     if flags.get("fallbacks"):
-        count = int(flags["fallbacks"])
-        result = translator.peek(FALLBACKS[0], plural=FALLBACKS[1], n=count)
-        items.append((Markup(to_html(result.text)).unescape() % {"num": count}, result.status in _ENGLISH))
+        items.append(_said(translator, FALLBACKS[0], plural=FALLBACKS[1], n=int(flags["fallbacks"])))
     if flags.get("pseudo"):
-        items.append((_text(translator, PSEUDO), _in_english(translator, PSEUDO)))
-    heading = (_text(translator, HEADING), _in_english(translator, HEADING))
-    intro = (_text(translator, INTRO), _in_english(translator, INTRO))
-    every = [heading, intro, *items]
+        items.append(_said(translator, PSEUDO))
+    every = [_said(translator, HEADING), _said(translator, INTRO), *items]
     # All in English (a language without the tool's translation): the whole notice is English;
     # some: each English piece says so.
     whole = all(english for _text_, english in every)
