@@ -62,6 +62,8 @@ LIST_NUMBERING = {
 }
 #: Path operators whose operands are points (``re`` is a point and a size).
 _POINTS = {"m", "l", "c", "v", "y", "re"}
+#: Operators whose operands the pass reads (marked content, the matrix, paths).
+_READ = {"BDC", "cm", *_POINTS}
 #: Operators that paint; outside any marked content they must be an artifact (PDF/UA 7.1).
 _PAINTING = {"Tj", "TJ", "'", '"', "Do", "sh", "f", "F", "f*", "B", "B*", "b", "b*", "S", "s", "BI"}
 
@@ -410,16 +412,18 @@ class _Repair:
     def _rewrite_stream(self, index: int, page: pikepdf.Object) -> None:
         """Mark artifacts, and measure what each marked content paints (for figure boxes)."""
         operations = pikepdf.parse_content_stream(page)
-        out: list[tuple[Any, pikepdf.Operator]] = []
+        # An instruction left as it is goes back as the parsed object: unparsing that is
+        # several times faster than unparsing its operands made into Python objects.
+        out: list[Any] = []
         marks: list[int | None] = []
         #: For each open marked content: whether its end closes a nested /Span as well.
         nested: list[bool] = []
         matrix: tuple[float, ...] = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
         saved: list[tuple[float, ...]] = []
         for operation in operations:
-            operands: Any = operation.operands
             operator = operation.operator
             name = str(operator)
+            operands: Any = operation.operands if name in _READ else None
             if name == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary):
                 mcid = operands[1].get("/MCID")
                 span = False
@@ -466,12 +470,16 @@ class _Repair:
                     points = [(x, y), (x + w, y + h)]
                 extent = self.extents.setdefault((index, marks[-1]), [])
                 extent.extend(_apply(matrix, x, y) for x, y in points)
+            if operands is not None:
+                # Written back from its values, as before this pass kept parsed instructions:
+                # WeasyPrint's "0." comes out as "0", and the bytes stay the same as they were.
+                operation = (operands, operator)
             if not marks and name in _PAINTING:
                 out.append(([pikepdf.Name.Artifact], pikepdf.Operator("BMC")))
-                out.append((operands, operator))
+                out.append(operation)
                 out.append(([], pikepdf.Operator("EMC")))
             else:
-                out.append((operands, operator))
+                out.append(operation)
         page.Contents = self.pdf.make_stream(pikepdf.unparse_content_stream(out))
 
     def _figure_box(self, element: pikepdf.Object) -> list[float] | None:
