@@ -555,6 +555,7 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
     from weasyprint import HTML
 
     from .fetch import AssetFetcher  # imports WeasyPrint: only when a PDF is made
+    from .stylesheets import parsed_once
     from .tagging import recording, repair
 
     available = fontset(project.root)
@@ -564,7 +565,8 @@ def render_pdf(project: Project, rendered: Rendered, fonts=None) -> tuple[bytes,
     logger.addHandler(collect)
     try:
         html = HTML(string=rendered.html, base_url=rendered.base_url, url_fetcher=fetcher)
-        document = html.render(font_config=fonts or font_config(), pdf_variant=PDF_VARIANT)
+        with parsed_once():
+            document = html.render(font_config=fonts or font_config(), pdf_variant=PDF_VARIANT)
         with recording() as facts:
             pdf = document.write_pdf(pdf_variant=PDF_VARIANT, finisher=_scope_table_headers)
         pdf = repair(pdf, facts)
