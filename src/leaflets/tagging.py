@@ -420,6 +420,7 @@ class _Repair:
         nested: list[bool] = []
         matrix: tuple[float, ...] = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
         saved: list[tuple[float, ...]] = []
+        operation: Any
         for operation in operations:
             operator = operation.operator
             name = str(operator)
