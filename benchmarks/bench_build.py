@@ -151,6 +151,8 @@ class Figures:
     weasyprint: str
     python: str
     errors: list[str]
+    #: Whether stylesheets are parsed once per worker (off on a WeasyPrint the adapter does not know).
+    stylesheet_reuse: bool = False
 
 
 class BenchmarkError(Exception):
@@ -315,6 +317,8 @@ def run(work: Path, jobs: int | None, repeat: int = 3) -> Figures:
 
     import weasyprint
 
+    from leaflets import stylesheets
+
     errors: list[str] = []
     load_before = os.getloadavg()[0]
     project = copy_project(work / "project")
@@ -419,6 +423,7 @@ def run(work: Path, jobs: int | None, repeat: int = 3) -> Figures:
         weasyprint=weasyprint.__version__,
         python=sys.version.split()[0],
         errors=errors,
+        stylesheet_reuse=stylesheets.supported(),
     )
 
 
@@ -452,8 +457,9 @@ def table(f: Figures) -> str:
     width = max(len(name) for name, _ in rows)
     lines = [f"{name:<{width}}  {value}" for name, value in rows]
     lines.append(
-        f"(WeasyPrint {f.weasyprint}, Python {f.python}; load average {f.load_before:.2f} before, "
-        f"{f.load_after:.2f} after)"
+        f"(WeasyPrint {f.weasyprint}, stylesheets parsed once per worker: "
+        f"{'yes' if f.stylesheet_reuse else 'no'}; Python {f.python}; load average "
+        f"{f.load_before:.2f} before, {f.load_after:.2f} after)"
     )
     lines += [f"weasyprint: {w}" for w in f.baseline_warnings[:10]]
     return "\n".join(lines)

@@ -17,12 +17,12 @@ For each project, in the same run, median of ``--repeat`` runs:
 
 Then ``preview --watch``: a real ``leaflets preview vertebroplasty -l de --watch`` process; the
 German catalogue is saved ``--saves`` times and each save is timed until the process prints the
-new PDF's line. Its baseline, in the same run: the render itself, warm (``render_html`` and a
-``Renderer`` kept across renders) and cold (a new ``Renderer`` per render, as the old preview
-did), each in one process.
+new PDF's line; then the same with ``-l en``, whose template is saved. Their baseline, in the
+same run: the render itself, warm (``render_html`` and a ``Renderer`` kept across renders) and
+cold (a new ``Renderer`` per render, as the old preview did), each in one process.
 
-``python benchmarks/bench_scale.py [--repeat 3] [--saves 7] [--json] [--keep]``; the exit status
-is 1 when a build failed or a no-op rebuild rendered anything.
+``python benchmarks/bench_scale.py [--repeat 3] [--saves 7] [--preview-only] [--json] [--keep]``;
+the exit status is 1 when a build failed or a no-op rebuild rendered anything.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ LOCALES = (
 LOCALE_COUNTS = (5, 30)
 SUBSET_LEAFLETS = ("leaflet-001", "leaflet-050", "leaflet-100")
 SUBSET_LOCALES = ("de", "tr")
-PREVIEW = ("vertebroplasty", "de")
+#: The German leaflet is the longest 4-page one (long words, hyphenation); English is the source.
+PREVIEWS = (("vertebroplasty", "de"), ("vertebroplasty", "en"))
 
 SEED = """\
 import json, shutil, sys
@@ -222,11 +223,10 @@ def measure_project(work: Path, locales: int, repeat: int) -> dict:
     }
 
 
-def measure_preview(work: Path, saves: int) -> dict:
+def measure_preview(work: Path, saves: int, leaflet: str, locale: str) -> dict:
     """Save → new PDF through a real ``preview --watch`` process, and the render's own time."""
-    project = copy_project(work / "project-preview")
-    out = work / "out-preview"
-    leaflet, locale = PREVIEW
+    project = copy_project(work / f"project-preview-{locale}")
+    out = work / f"out-preview-{locale}"
     process = subprocess.Popen(
         [sys.executable, "-m", "leaflets", "--project", str(project), "preview", leaflet, "-l", locale]
         + ["-o", str(out), "--watch"],
@@ -245,7 +245,10 @@ def measure_preview(work: Path, saves: int) -> dict:
             if "error" in line:
                 raise SystemExit(f"preview: {line}")
 
+    # What a translator saves: the catalogue; for the source language, the template.
     catalogue = project / "locales" / locale / "LC_MESSAGES" / "messages.po"
+    if not catalogue.is_file():
+        catalogue = project / "templates" / f"{leaflet}.html"
     original = catalogue.read_text(encoding="utf-8")
     timings = []
     try:
@@ -280,33 +283,38 @@ def measure_preview(work: Path, saves: int) -> dict:
 
 
 def table(results: dict) -> str:
-    small, large = results["scale"]
-    growth = large["per_document_seconds"] / small["per_document_seconds"] - 1
-    memory = large["render_peak_mib"] / small["render_peak_mib"] - 1
-    preview = results["preview"]
-    rows = [
-        (f"{small['leaflets']} leaflets x locales", f"{small['locales']}  |  {large['locales']}"),
-        ("documents (standard edition)", f"{small['documents']}  |  {large['documents']}"),
-        (
-            f"per-document cost ({small['subset_documents']} rendered, one warm process)",
-            f"{small['per_document_seconds'] * 1000:.0f} ms  |  {large['per_document_seconds'] * 1000:.0f} ms"
-            f"  ({growth:+.1%})",
-        ),
-        (
-            "peak RSS of the rendering process",
-            f"{small['render_peak_mib']:.0f} MiB  |  {large['render_peak_mib']:.0f} MiB  ({memory:+.1%})",
-        ),
-        (
-            "no-op rebuild of every document",
-            f"{small['noop_seconds']:.2f} s  |  {large['noop_seconds']:.2f} s",
-        ),
-        (
-            f"preview save -> PDF ({preview['document']}, {preview['pages']} pages)",
-            f"{preview['save_to_pdf_seconds'] * 1000:.0f} ms median",
-        ),
-        ("  the render itself, warm renderer", f"{preview['warm_render_seconds'] * 1000:.0f} ms"),
-        ("  the render itself, new renderer each time", f"{preview['cold_render_seconds'] * 1000:.0f} ms"),
-    ]
+    rows: list[tuple[str, str]] = []
+    if "scale" in results:
+        small, large = results["scale"]
+        growth = large["per_document_seconds"] / small["per_document_seconds"] - 1
+        memory = large["render_peak_mib"] / small["render_peak_mib"] - 1
+        per_document = [f"{run['per_document_seconds'] * 1000:.0f} ms" for run in (small, large)]
+        peak = [f"{run['render_peak_mib']:.0f} MiB" for run in (small, large)]
+        rows += [
+            (f"{small['leaflets']} leaflets x locales", f"{small['locales']}  |  {large['locales']}"),
+            ("documents (standard edition)", f"{small['documents']}  |  {large['documents']}"),
+            (
+                f"per-document cost ({small['subset_documents']} rendered, one warm process)",
+                "  |  ".join(per_document) + f"  ({growth:+.1%})",
+            ),
+            ("peak RSS of the rendering process", "  |  ".join(peak) + f"  ({memory:+.1%})"),
+            (
+                "no-op rebuild of every document",
+                f"{small['noop_seconds']:.2f} s  |  {large['noop_seconds']:.2f} s",
+            ),
+        ]
+    for preview in results["preview"]:
+        rows += [
+            (
+                f"preview save -> PDF ({preview['document']}, {preview['pages']} pages)",
+                f"{preview['save_to_pdf_seconds'] * 1000:.0f} ms median",
+            ),
+            ("  the render itself, warm renderer", f"{preview['warm_render_seconds'] * 1000:.0f} ms"),
+            (
+                "  the render itself, new renderer each time",
+                f"{preview['cold_render_seconds'] * 1000:.0f} ms",
+            ),
+        ]
     width = max(len(name) for name, _ in rows)
     lines = [f"{name:<{width}}  {value}" for name, value in rows]
     lines.append(f"(load average {results['load_before']:.2f} before, {results['load_after']:.2f} after)")
@@ -325,6 +333,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each build figure (median)")
     parser.add_argument("--saves", type=int, default=7, help="timed saves in preview --watch (median)")
+    parser.add_argument("--preview-only", action="store_true", help="only the preview figures")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
@@ -332,12 +341,15 @@ def main() -> int:
     compile_package()
     results: dict = {"load_before": os.getloadavg()[0]}
     try:
-        results["scale"] = []
-        for count in LOCALE_COUNTS:
-            log(f"{LEAFLETS} leaflets x {count} locales ...")
-            results["scale"].append(measure_project(work, count, args.repeat))
-        log("preview --watch ...")
-        results["preview"] = measure_preview(work, args.saves)
+        if not args.preview_only:
+            results["scale"] = []
+            for count in LOCALE_COUNTS:
+                log(f"{LEAFLETS} leaflets x {count} locales ...")
+                results["scale"].append(measure_project(work, count, args.repeat))
+        results["preview"] = []
+        for leaflet, locale in PREVIEWS:
+            log(f"preview --watch {leaflet} -l {locale} ...")
+            results["preview"].append(measure_preview(work, args.saves, leaflet, locale))
     finally:
         if args.keep:
             log(f"kept {work}")
