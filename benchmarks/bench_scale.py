@@ -8,7 +8,9 @@ Two generated projects, made from a copy of this repository's content: 100 leafl
 For each project, in the same run, median of ``--repeat`` runs:
 
 - per-document cost: the same subset of documents (``SUBSET_LEAFLETS`` × ``SUBSET_LOCALES``)
-  rendered with ``--force --jobs 1``, the build's own time divided by the documents;
+  rendered in one warm process (as a build worker renders them), the time divided by the
+  documents. The two projects' runs alternate, and the growth is the median of each round's
+  ratio, so that the machine's load changing between phases does not show as growth;
 - peak RSS of the process that rendered them;
 - no-op rebuild of every document of the project (500 or 3,000), interpreter start-up included.
   Rendering 3,000 documents would take half an hour, so after the subset is rendered for real,
@@ -106,11 +108,12 @@ documents = plan(project, sys.argv[2].split(","), sys.argv[3].split(","), ["stan
 # As a worker: the renderer made, then everything alive frozen out of the collector's way.
 with Renderer.for_project(project) as renderer, quiet_gc():
     renderer.pdf(project, render_html(project, documents[-1]))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for document in documents:
         renderer.pdf(project, render_html(project, document))
     seconds = (time.perf_counter() - started) / len(documents)
-print(json.dumps({"seconds": seconds, "documents": len(documents),
+    cpu = (time.process_time() - cpu) / len(documents)
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "documents": len(documents),
                   "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 """
 
@@ -181,24 +184,30 @@ def leaflets(project: Path, *args: str, work: Path) -> tuple[float, dict, str]:
     return seconds, usage, done.stdout
 
 
-def measure_project(work: Path, locales: int, repeat: int) -> dict:
-    """Per-document cost, memory and no-op time of the generated project with ``locales``."""
+def prepare_project(work: Path, locales: int) -> tuple[Path, Path]:
+    """The generated project with ``locales``, and its output folder with the subset built."""
     project = generate(work / f"project-{locales}", locales)
     out = work / f"out-{locales}"
     subset = [*SUBSET_LEAFLETS, *[arg for code in SUBSET_LOCALES for arg in ("--locale", code)]]
     leaflets(project, "build", *subset, "--force", "--out", str(out), work=work)  # for the no-op
-    costs, memory = [], []
-    for _ in range(repeat):
-        done = subprocess.run(
-            [sys.executable, "-c", PER_DOCUMENT, str(project), ",".join(SUBSET_LEAFLETS)]
-            + [",".join(SUBSET_LOCALES)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        figures = json.loads(done.stdout)
-        costs.append(figures["seconds"])
-        memory.append(figures["peak_kib"] / 1024)
+    return project, out
+
+
+def per_document(project: Path) -> tuple[float, float, float]:
+    """Seconds a subset document takes in one warm process, its CPU seconds, and the peak MiB."""
+    done = subprocess.run(
+        [sys.executable, "-c", PER_DOCUMENT, str(project), ",".join(SUBSET_LEAFLETS)]
+        + [",".join(SUBSET_LOCALES)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures = json.loads(done.stdout)
+    return figures["seconds"], figures["cpu_seconds"], figures["peak_kib"] / 1024
+
+
+def measure_noop(work: Path, project: Path, out: Path, repeat: int) -> dict:
+    """Every other document seeded as a finished build leaves it, then no-op rebuilds timed."""
     seeded = subprocess.run(
         [sys.executable, "-c", SEED, str(project), str(out)], capture_output=True, text=True, check=True
     )
@@ -210,17 +219,52 @@ def measure_project(work: Path, locales: int, repeat: int) -> dict:
         if not summary or int(summary["built"]) != 0:
             raise SystemExit(f"no-op rebuild of {documents} documents rendered something: {stdout[-500:]}")
         noops.append(seconds)
-    return {
-        "locales": locales,
-        "leaflets": LEAFLETS,
-        "documents": documents,
-        "subset_documents": len(SUBSET_LEAFLETS) * len(SUBSET_LOCALES),
-        "per_document_seconds": statistics.median(costs),
-        "per_document_runs": costs,
-        "render_peak_mib": statistics.median(memory),
-        "noop_seconds": statistics.median(noops),
-        "noop_runs": noops,
-    }
+    return {"documents": documents, "noop_seconds": statistics.median(noops), "noop_runs": noops}
+
+
+def measure_scale(work: Path, repeat: int) -> tuple[list[dict], list[float], list[float]]:
+    """Each locale count's figures, and the growth of the per-document cost (wall-clock and CPU
+    time) in each round.
+
+    The per-document runs of the two projects alternate, so each round's ratio compares
+    figures measured moments apart: a change in the machine's load between the two phases
+    would otherwise show as growth (or shrinkage).
+    """
+    prepared = {}
+    for count in LOCALE_COUNTS:
+        log(f"{LEAFLETS} leaflets x {count} locales: generating and building the subset ...")
+        prepared[count] = prepare_project(work, count)
+    costs: dict[int, list[float]] = {count: [] for count in LOCALE_COUNTS}
+    cpu: dict[int, list[float]] = {count: [] for count in LOCALE_COUNTS}
+    memory: dict[int, list[float]] = {count: [] for count in LOCALE_COUNTS}
+    for round_ in range(1, repeat + 1):
+        for count in LOCALE_COUNTS:
+            log(f"[{round_}/{repeat}] per-document cost, {count} locales ...")
+            seconds, cpu_seconds, mib = per_document(prepared[count][0])
+            costs[count].append(seconds)
+            cpu[count].append(cpu_seconds)
+            memory[count].append(mib)
+    first, last = LOCALE_COUNTS[0], LOCALE_COUNTS[-1]
+    growth = [b / a - 1 for a, b in zip(costs[first], costs[last], strict=True)]
+    cpu_growth = [b / a - 1 for a, b in zip(cpu[first], cpu[last], strict=True)]
+    scale = []
+    for count in LOCALE_COUNTS:
+        log(f"{count} locales: no-op rebuilds ...")
+        project, out = prepared[count]
+        scale.append(
+            {
+                "locales": count,
+                "leaflets": LEAFLETS,
+                "subset_documents": len(SUBSET_LEAFLETS) * len(SUBSET_LOCALES),
+                "per_document_seconds": statistics.median(costs[count]),
+                "per_document_runs": costs[count],
+                "per_document_cpu_seconds": statistics.median(cpu[count]),
+                "per_document_cpu_runs": cpu[count],
+                "render_peak_mib": statistics.median(memory[count]),
+                **measure_noop(work, project, out, repeat),
+            }
+        )
+    return scale, growth, cpu_growth
 
 
 def measure_preview(work: Path, saves: int, leaflet: str, locale: str) -> dict:
@@ -286,7 +330,10 @@ def table(results: dict) -> str:
     rows: list[tuple[str, str]] = []
     if "scale" in results:
         small, large = results["scale"]
-        growth = large["per_document_seconds"] / small["per_document_seconds"] - 1
+        growth = results["growth"]
+        each = ", ".join(f"{g:+.1%}" for g in results["growth_runs"])
+        cpu_each = ", ".join(f"{g:+.1%}" for g in results["cpu_growth_runs"])
+        cpu = [f"{run['per_document_cpu_seconds'] * 1000:.0f} ms" for run in (small, large)]
         memory = large["render_peak_mib"] / small["render_peak_mib"] - 1
         per_document = [f"{run['per_document_seconds'] * 1000:.0f} ms" for run in (small, large)]
         peak = [f"{run['render_peak_mib']:.0f} MiB" for run in (small, large)]
@@ -295,7 +342,11 @@ def table(results: dict) -> str:
             ("documents (standard edition)", f"{small['documents']}  |  {large['documents']}"),
             (
                 f"per-document cost ({small['subset_documents']} rendered, one warm process)",
-                "  |  ".join(per_document) + f"  ({growth:+.1%})",
+                "  |  ".join(per_document) + f"  ({growth:+.1%}: median of the rounds' {each})",
+            ),
+            (
+                "  the same in CPU time (what other work on the machine disturbs least)",
+                "  |  ".join(cpu) + f"  ({results['cpu_growth']:+.1%}: median of {cpu_each})",
             ),
             ("peak RSS of the rendering process", "  |  ".join(peak) + f"  ({memory:+.1%})"),
             (
@@ -342,10 +393,11 @@ def main() -> int:
     results: dict = {"load_before": os.getloadavg()[0]}
     try:
         if not args.preview_only:
-            results["scale"] = []
-            for count in LOCALE_COUNTS:
-                log(f"{LEAFLETS} leaflets x {count} locales ...")
-                results["scale"].append(measure_project(work, count, args.repeat))
+            results["scale"], results["growth_runs"], results["cpu_growth_runs"] = measure_scale(
+                work, args.repeat
+            )
+            results["growth"] = statistics.median(results["growth_runs"])
+            results["cpu_growth"] = statistics.median(results["cpu_growth_runs"])
         results["preview"] = []
         for leaflet, locale in PREVIEWS:
             log(f"preview --watch {leaflet} -l {locale} ...")
