@@ -4,6 +4,7 @@ Setting WeasyPrint up is the slow part of a small document: a ``FontConfiguratio
 bundled fonts costs about 0.1 s, and a hyphenation dictionary (German: 0.6–0.75 s) is read from
 its text file the first time a document of that language is laid out. A :class:`Renderer` pays
 both once and keeps them for its lifetime: one per build worker, one per ``preview --watch``.
+Each stylesheet is parsed once per process too (:mod:`leaflets.stylesheets`).
 
 :func:`quiet_gc` is the garbage collector's side: WeasyPrint allocates millions of small objects
 a document, and with the default thresholds the collector walks them (and the modules and
