@@ -70,6 +70,7 @@ def test_the_theme_sheet_is_parsed_once_and_fetched_for_every_document(monkeypat
             renderer.pdf(project, render_html(project, document))
     theme = (THEME_DIR / "leaflet.css").as_uri()
     assert [key[2] for key in parses].count(theme) == 1
+    assert [stylesheets._parsed[key] is not None for key in parses if key[2] == theme] == [True]  # reused
     # Every document's fetcher still decides whether the sheet may be loaded.
     assert fetched.count(theme) == 2
 
@@ -138,3 +139,16 @@ def test_weasyprint_is_left_as_it_was():
     with stylesheets.parsed_once(), stylesheets.parsed_once():
         assert weasyprint.css.CSS is not weasyprint.CSS
     assert weasyprint.css.CSS is weasyprint.CSS
+
+
+def test_a_sheet_holding_more_than_the_adapter_knows_is_parsed_each_time(tmp_path, monkeypatch):
+    # A newer WeasyPrint whose CSS objects carry another attribute: reusing one would drop it.
+    monkeypatch.setattr(
+        stylesheets, "_CSS_ATTRIBUTES", {"base_url", "matcher", "page_rules", "layers", "new"}
+    )
+    page = "<style>@page { size: A6; margin: 1cm } p { color: #a4000f }</style><p>Text</p>"
+    base = tmp_path.as_uri() + "/"
+    with stylesheets.parsed_once():
+        reused = _pdf(page, base), _pdf(page, base)
+    assert reused == (_pdf(page, base),) * 2
+    assert list(stylesheets._parsed.values()) == [None]

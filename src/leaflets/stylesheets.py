@@ -1,6 +1,6 @@
 """Each stylesheet parsed once per process, not once per document: a small adapter over WeasyPrint.
 
-WeasyPrint parses every ``<link>``\\ ed and ``<style>`` sheet again for each document it renders
+WeasyPrint parses every sheet a document links or embeds again for each document it renders
 (about 20 ms for the theme's ``leaflet.css``, 4 % of a document), and has no public way to hand
 a parsed sheet to the next document (``docs/upstream/weasyprint-parsed-stylesheets.md``).
 
@@ -35,7 +35,7 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
-__all__ = ["parsed_once", "supported"]
+__all__ = ["clear", "parsed_once", "supported"]
 
 #: Parsed sheets kept per process (a preview session parses each edit of a sheet once).
 LIMIT = 64
@@ -79,6 +79,8 @@ _CSS_ARGUMENTS = {
 _STYLE_CALL = {"string", "base_url", "url_fetcher", "media_type", "font_config"}
 _STYLE_CALL |= {"counter_style", "page_rules", "color_profiles", "layers"}
 _LINK_CALL = (_STYLE_CALL - {"string", "base_url"}) | {"url", "_check_mime_type"}
+#: All that a parsed ``CSS`` holds (WeasyPrint 70), and so all that a reused sheet is given.
+_CSS_ATTRIBUTES = {"base_url", "matcher", "page_rules", "layers"}
 
 
 @cache
@@ -255,4 +257,6 @@ def _parse(key: tuple, fetcher: Any) -> tuple[Any, list[dict]] | None:
         logger.removeFilter(swallow)
     if swallow.logged or _nested.seen or counter_style or color_profiles or parsed.layers:
         return None
+    if set(vars(parsed)) != _CSS_ATTRIBUTES:
+        return None  # a WeasyPrint whose sheets hold more than a reused sheet would be given
     return parsed, faces.faces
