@@ -428,26 +428,29 @@ class _Repair:
             if name == "BDC" and len(operands) == 2 and isinstance(operands[1], pikepdf.Dictionary):
                 mcid = operands[1].get("/MCID")
                 span = False
-                if mcid is not None and (index, int(mcid)) in self.facts.drawn:
-                    # Marked content may carry its replacement text itself (PDF 32000-1
-                    # 14.9.4): text extraction reads it there, where it ignores the tree.
-                    properties = pikepdf.Dictionary(dict(operands[1].items()))
-                    properties.ActualText = pikepdf.String(self.facts.texts[index, int(mcid)])
-                    operands = [operands[0], properties]
-                if mcid is not None and (index, int(mcid)) in self.artifacts:
-                    properties = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
-                    subtype = self.artifacts[index, int(mcid)]
-                    if subtype:
-                        properties.Subtype = pikepdf.Name(subtype)
-                    span = (index, int(mcid)) in self.facts.drawn
-                    text = self.facts.texts.get((index, int(mcid)), "")
-                    operands = [pikepdf.Name.Artifact, properties]
-                    mcid = None
-                    if span:
-                        # Text extractors ignore /ActualText on an artifact itself (poppler
-                        # does): it goes on a /Span inside, for a header or footer to copy right.
-                        out.append((operands, operator))
-                        operands = [pikepdf.Name.Span, pikepdf.Dictionary(ActualText=pikepdf.String(text))]
+                if mcid is not None:
+                    where = (index, int(mcid))
+                    drawn = where in self.facts.drawn
+                    if drawn:
+                        # Marked content may carry its replacement text itself (PDF 32000-1
+                        # 14.9.4): text extraction reads it there, where it ignores the tree.
+                        properties = pikepdf.Dictionary(dict(operands[1].items()))
+                        properties.ActualText = pikepdf.String(self.facts.texts[where])
+                        operands = [operands[0], properties]
+                    if where in self.artifacts:
+                        properties = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
+                        subtype = self.artifacts[where]
+                        if subtype:
+                            properties.Subtype = pikepdf.Name(subtype)
+                        span = drawn
+                        operands = [pikepdf.Name.Artifact, properties]
+                        mcid = None
+                        if span:
+                            # Text extractors ignore /ActualText on an artifact itself (poppler
+                            # does): it goes on a /Span inside, for a header or footer to copy.
+                            out.append((operands, operator))
+                            text = pikepdf.String(self.facts.texts.get(where, ""))
+                            operands = [pikepdf.Name.Span, pikepdf.Dictionary(ActualText=text)]
                 marks.append(int(mcid) if mcid is not None else None)
                 nested.append(span)
             elif name == "BMC":
